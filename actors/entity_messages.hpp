@@ -1,0 +1,51 @@
+// Messages between the gateway, routers, shards and entity actors. They carry
+// JSON text rather than C++ domain types so that the runtime stays generic
+// and every message can cross node boundaries unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "caf/meta/type_name.hpp"
+
+namespace mall::actors {
+
+/// A command (or query) for one entity, addressed by type and id.
+struct entity_command {
+  /// Aggregate type name, e.g. "product".
+  std::string type;
+  /// Entity id within its type.
+  std::string id;
+  /// The command as the domain's JSON codec reads it: {"type": "...", ...}.
+  std::string body;
+  /// Trace id of the originating request, for log lines on every node.
+  std::string trace_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entity_command& x) {
+  return f(caf::meta::type_name("entity_command"), x.type, x.id, x.body,
+           x.trace_id);
+}
+
+/// The entity's answer. `error_code` is empty on success; otherwise one of
+/// API.md's error codes (`not_found`, `invalid_input`, `unavailable`, ...).
+struct entity_reply {
+  std::string error_code;
+  std::string error_message;
+  /// Reply body as JSON text (success only).
+  std::string body;
+  /// Journal position of the last event this command wrote, "tx.offset"
+  /// (empty when it wrote nothing). Becomes the consistency token.
+  std::string position;
+
+  bool ok() const noexcept { return error_code.empty(); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entity_reply& x) {
+  return f(caf::meta::type_name("entity_reply"), x.error_code,
+           x.error_message, x.body, x.position);
+}
+
+} // namespace mall::actors
