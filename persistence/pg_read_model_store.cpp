@@ -1,0 +1,157 @@
+#include "persistence/pg_read_model_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include <regex>
+
+namespace mall::persistence {
+
+namespace {
+
+/// Cursor = "<sort_key>.<key>" of the last row of the previous page.
+const std::regex cursor_format{"([0-9]{1,40})\\.([A-Za-z0-9_-]{1,64})"};
+
+read_model_row to_row(const pqxx::row& r) {
+  return read_model_row{r[0].as<std::string>(), r[1].as<std::string>(),
+                        r[2].as<std::string>(), r[3].as<std::string>(),
+                        r[4].as<std::string>()};
+}
+
+} // namespace
+
+const std::vector<pg_migration>& pg_read_model_store::migrations() {
+  static const std::vector<pg_migration> steps{
+    {100, R"sql(
+      CREATE TABLE read_models (
+        model text NOT NULL,
+        key text NOT NULL,
+        owner text NOT NULL DEFAULT '',
+        sort_key text NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (model, key)
+      );
+      CREATE INDEX read_models_by_owner
+        ON read_models (model, owner, sort_key DESC, key DESC);
+      CREATE INDEX read_models_by_sort
+        ON read_models (model, sort_key DESC, key DESC);
+    )sql"},
+  };
+  return steps;
+}
+
+template <class F>
+auto pg_read_model_store::with(lane& l, F&& work) {
+  std::lock_guard<std::mutex> guard{l.mutex};
+  if (!l.connection || !l.connection->is_open())
+    l.connection = std::make_unique<pqxx::connection>(url_);
+  try {
+    return work(*l.connection);
+  } catch (const pqxx::broken_connection& e) {
+    l.connection.reset();
+    throw journal_error{std::string{"read model store: "} + e.what()};
+  } catch (const pqxx::sql_error& e) {
+    throw journal_error{std::string{"read model store: "} + e.what()};
+  }
+}
+
+pg_read_model_store::pg_read_model_store(std::string url)
+  : url_(std::move(url)) {
+  // Fail at start, not at the first event, when the database is unreachable.
+  with(writer_, [](pqxx::connection&) { return 0; });
+}
+
+void pg_read_model_store::commit(const std::string& consumer,
+                                 const std::vector<read_model_row>& rows,
+                                 journal_position position) {
+  with(writer_, [&](pqxx::connection& c) {
+    pqxx::work tx{c};
+    for (const auto& row : rows)
+      tx.exec_params(
+        "INSERT INTO read_models (model, key, owner, sort_key, doc) "
+        "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (model, key) DO "
+        "UPDATE SET owner = EXCLUDED.owner, sort_key = EXCLUDED.sort_key, "
+        "doc = EXCLUDED.doc",
+        row.model, row.key, row.owner, row.sort_key, row.doc);
+    tx.exec_params(
+      "INSERT INTO consumer_offsets (consumer, tx, global_offset) "
+      "VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE SET "
+      "tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset, "
+      "updated_at = now()",
+      consumer, position.tx, position.offset);
+    tx.commit();
+    return 0;
+  });
+}
+
+journal_position pg_read_model_store::offset(const std::string& consumer) {
+  return with(reader_, [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    auto r = tx.exec_params(
+      "SELECT tx, global_offset FROM consumer_offsets WHERE consumer = $1",
+      consumer);
+    if (r.empty())
+      return journal_position{};
+    return journal_position{r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
+  });
+}
+
+std::optional<read_model_row>
+pg_read_model_store::find(const std::string& model, const std::string& key) {
+  return with(reader_, [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    auto r = tx.exec_params("SELECT model, key, owner, sort_key, doc::text "
+                            "FROM read_models WHERE model = $1 AND key = $2",
+                            model, key);
+    if (r.empty())
+      return std::optional<read_model_row>{};
+    return std::optional<read_model_row>{to_row(r[0])};
+  });
+}
+
+std::optional<read_model_page>
+pg_read_model_store::list(const std::string& model, const std::string& owner,
+                          int limit, const std::string& cursor) {
+  std::string after_sort;
+  std::string after_key;
+  if (!cursor.empty()) {
+    std::smatch m;
+    if (!std::regex_match(cursor, m, cursor_format))
+      return std::nullopt;
+    after_sort = m[1];
+    after_key = m[2];
+  }
+  return with(reader_, [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    // One row more than asked tells whether there is a next page.
+    auto r = tx.exec_params(
+      "SELECT model, key, owner, sort_key, doc::text FROM read_models "
+      "WHERE model = $1 AND ($2 = '' OR owner = $2) "
+      "AND ($3 = '' OR (sort_key, key) < ($3, $4)) "
+      "ORDER BY sort_key DESC, key DESC LIMIT $5",
+      model, owner, after_sort, after_key, limit + 1);
+    read_model_page page;
+    for (const auto& row : r) {
+      if (static_cast<int>(page.rows.size()) == limit) {
+        const auto& last = page.rows.back();
+        page.next_cursor = last.sort_key + "." + last.key;
+        break;
+      }
+      page.rows.push_back(to_row(row));
+    }
+    return std::optional<read_model_page>{std::move(page)};
+  });
+}
+
+void pg_read_model_store::reset(const std::string& consumer,
+                                const std::string& model) {
+  with(writer_, [&](pqxx::connection& c) {
+    pqxx::work tx{c};
+    tx.exec_params("DELETE FROM read_models WHERE model = $1", model);
+    tx.exec_params("DELETE FROM consumer_offsets WHERE consumer = $1",
+                   consumer);
+    tx.commit();
+    return 0;
+  });
+}
+
+} // namespace mall::persistence

@@ -1,0 +1,63 @@
+// Storage of read models (projections) next to the journal.
+#pragma once
+
+#include "persistence/journal.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mall::persistence {
+
+/// One row of a read model: a JSON document under a key, optionally owned by
+/// a user (for per-customer views), listed newest first by `sort_key`.
+struct read_model_row {
+  std::string model;
+  std::string key;
+  /// Whose row it is (empty when public).
+  std::string owner;
+  /// Rows are listed by (`sort_key`, `key`) descending; compared as text,
+  /// so numeric keys must be zero-padded to a fixed width.
+  std::string sort_key;
+  /// The document as JSON text.
+  std::string doc;
+};
+
+/// One page of rows and the cursor of the next one.
+struct read_model_page {
+  std::vector<read_model_row> rows;
+  /// Empty on the last page.
+  std::string next_cursor;
+};
+
+/// Read models with their consumer offset, changed atomically: a projection
+/// stores its rows and its offset in one transaction, so each event takes
+/// effect exactly once however often it is delivered.
+class read_model_store {
+public:
+  virtual ~read_model_store() = default;
+
+  /// Upserts `rows` and sets `consumer`'s offset to `position`, atomically.
+  virtual void commit(const std::string& consumer,
+                      const std::vector<read_model_row>& rows,
+                      journal_position position) = 0;
+
+  /// The offset `consumer` committed last (zero position when never).
+  virtual journal_position offset(const std::string& consumer) = 0;
+
+  virtual std::optional<read_model_row> find(const std::string& model,
+                                             const std::string& key) = 0;
+
+  /// Up to `limit` rows of `model` (only `owner`'s when not empty), newest
+  /// first, after `cursor` (a `next_cursor` of an earlier page, or empty).
+  /// Returns std::nullopt for a cursor it did not produce.
+  virtual std::optional<read_model_page>
+  list(const std::string& model, const std::string& owner, int limit,
+       const std::string& cursor) = 0;
+
+  /// Deletes every row of `model` and `consumer`'s offset, atomically, so
+  /// the projection replays from the start of the journal.
+  virtual void reset(const std::string& consumer, const std::string& model) = 0;
+};
+
+} // namespace mall::persistence
