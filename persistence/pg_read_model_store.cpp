@@ -21,7 +21,7 @@ read_model_row to_row(const pqxx::row& r) {
 
 const std::vector<pg_migration>& pg_read_model_store::migrations() {
   static const std::vector<pg_migration> steps{
-    {100, R"sql(
+      {100, R"sql(
       CREATE TABLE read_models (
         model text NOT NULL,
         key text NOT NULL,
@@ -39,8 +39,7 @@ const std::vector<pg_migration>& pg_read_model_store::migrations() {
   return steps;
 }
 
-template <class F>
-auto pg_read_model_store::with(lane& l, F&& work) {
+template<class F> auto pg_read_model_store::with(lane& l, F&& work) {
   std::lock_guard<std::mutex> guard{l.mutex};
   if (!l.connection || !l.connection->is_open())
     l.connection = std::make_unique<pqxx::connection>(url_);
@@ -55,7 +54,7 @@ auto pg_read_model_store::with(lane& l, F&& work) {
 }
 
 pg_read_model_store::pg_read_model_store(std::string url)
-  : url_(std::move(url)) {
+    : url_(std::move(url)) {
   // Fail at start, not at the first event, when the database is unreachable.
   with(writer_, [](pqxx::connection&) { return 0; });
 }
@@ -67,17 +66,16 @@ void pg_read_model_store::commit(const std::string& consumer,
     pqxx::work tx{c};
     for (const auto& row : rows)
       tx.exec_params(
-        "INSERT INTO read_models (model, key, owner, sort_key, doc) "
-        "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (model, key) DO "
-        "UPDATE SET owner = EXCLUDED.owner, sort_key = EXCLUDED.sort_key, "
-        "doc = EXCLUDED.doc",
-        row.model, row.key, row.owner, row.sort_key, row.doc);
-    tx.exec_params(
-      "INSERT INTO consumer_offsets (consumer, tx, global_offset) "
-      "VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE SET "
-      "tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset, "
-      "updated_at = now()",
-      consumer, position.tx, position.offset);
+          "INSERT INTO read_models (model, key, owner, sort_key, doc) "
+          "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (model, key) DO "
+          "UPDATE SET owner = EXCLUDED.owner, sort_key = EXCLUDED.sort_key, "
+          "doc = EXCLUDED.doc",
+          row.model, row.key, row.owner, row.sort_key, row.doc);
+    tx.exec_params("INSERT INTO consumer_offsets (consumer, tx, global_offset) "
+                   "VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE SET "
+                   "tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset, "
+                   "updated_at = now()",
+                   consumer, position.tx, position.offset);
     tx.commit();
     return 0;
   });
@@ -87,8 +85,8 @@ journal_position pg_read_model_store::offset(const std::string& consumer) {
   return with(reader_, [&](pqxx::connection& c) {
     pqxx::read_transaction tx{c};
     auto r = tx.exec_params(
-      "SELECT tx, global_offset FROM consumer_offsets WHERE consumer = $1",
-      consumer);
+        "SELECT tx, global_offset FROM consumer_offsets WHERE consumer = $1",
+        consumer);
     if (r.empty())
       return journal_position{};
     return journal_position{r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
@@ -124,11 +122,11 @@ pg_read_model_store::list(const std::string& model, const std::string& owner,
     pqxx::read_transaction tx{c};
     // One row more than asked tells whether there is a next page.
     auto r = tx.exec_params(
-      "SELECT model, key, owner, sort_key, doc::text FROM read_models "
-      "WHERE model = $1 AND ($2 = '' OR owner = $2) "
-      "AND ($3 = '' OR (sort_key, key) < ($3, $4)) "
-      "ORDER BY sort_key DESC, key DESC LIMIT $5",
-      model, owner, after_sort, after_key, limit + 1);
+        "SELECT model, key, owner, sort_key, doc::text FROM read_models "
+        "WHERE model = $1 AND ($2 = '' OR owner = $2) "
+        "AND ($3 = '' OR (sort_key, key) < ($3, $4)) "
+        "ORDER BY sort_key DESC, key DESC LIMIT $5",
+        model, owner, after_sort, after_key, limit + 1);
     read_model_page page;
     for (const auto& row : r) {
       if (static_cast<int>(page.rows.size()) == limit) {

@@ -41,8 +41,7 @@ private:
 
   /// Runs `work` on `l`'s connection under its lock, reconnecting first when
   /// the connection was lost.
-  template <class F>
-  auto with(lane& l, F&& work);
+  template<class F> auto with(lane& l, F&& work);
 
   std::string url_;
   lane writer_;

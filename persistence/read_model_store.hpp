@@ -51,9 +51,10 @@ public:
   /// Up to `limit` rows of `model` (only `owner`'s when not empty), newest
   /// first, after `cursor` (a `next_cursor` of an earlier page, or empty).
   /// Returns std::nullopt for a cursor it did not produce.
-  virtual std::optional<read_model_page>
-  list(const std::string& model, const std::string& owner, int limit,
-       const std::string& cursor) = 0;
+  virtual std::optional<read_model_page> list(const std::string& model,
+                                              const std::string& owner,
+                                              int limit,
+                                              const std::string& cursor) = 0;
 
   /// Deletes every row of `model` and `consumer`'s offset, atomically, so
   /// the projection replays from the start of the journal.

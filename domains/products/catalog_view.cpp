@@ -21,30 +21,32 @@ row with_stock_change(const row& current, int64_t delta) {
 row catalog_view::fold(const row& current, const std::string& product_id,
                        const product_event& event, int64_t offset) {
   return std::visit(
-    overloaded{
-      [&](const product_created& e) -> row {
-        return view_row{product_id, "", sort_key_of(offset),
-                        nlohmann::json{{"id", product_id},
-                                       {"name", e.name},
-                                       {"price", e.price},
-                                       {"stock", e.stock}}};
+      overloaded{
+          [&](const product_created& e) -> row {
+            return view_row{product_id, "", sort_key_of(offset),
+                            nlohmann::json{{"id", product_id},
+                                           {"name", e.name},
+                                           {"price", e.price},
+                                           {"stock", e.stock}}};
+          },
+          [&](const product_updated& e) -> row {
+            if (!current)
+              return std::nullopt;
+            auto next = *current;
+            next.doc["name"] = e.name;
+            next.doc["price"] = e.price;
+            return next;
+          },
+          [&](const stock_increased& e) {
+            return with_stock_change(current, e.qty);
+          },
+          [&](const stock_decreased& e) {
+            return with_stock_change(current, -e.qty);
+          },
+          [&](const stock_decrease_failed&) -> row { return std::nullopt; },
+          [&](const reservation_voided&) -> row { return std::nullopt; },
       },
-      [&](const product_updated& e) -> row {
-        if (!current)
-          return std::nullopt;
-        auto next = *current;
-        next.doc["name"] = e.name;
-        next.doc["price"] = e.price;
-        return next;
-      },
-      [&](const stock_increased& e) { return with_stock_change(current, e.qty); },
-      [&](const stock_decreased& e) {
-        return with_stock_change(current, -e.qty);
-      },
-      [&](const stock_decrease_failed&) -> row { return std::nullopt; },
-      [&](const reservation_voided&) -> row { return std::nullopt; },
-    },
-    event);
+      event);
 }
 
 } // namespace mall::domains::products

@@ -40,8 +40,8 @@ CAF_TEST(stock follows reservations restocks and releases) {
 }
 
 CAF_TEST(an update changes name and price but keeps the sort key) {
-  auto row = fold_all(
-    {product_created{"p1", "Tea", 300, 4}, product_updated{"Green tea", 350}});
+  auto row = fold_all({product_created{"p1", "Tea", 300, 4},
+                       product_updated{"Green tea", 350}});
   CAF_REQUIRE(row);
   CAF_CHECK_EQUAL(row->doc["name"].get<std::string>(), "Green tea");
   CAF_CHECK_EQUAL(row->doc["price"].get<int64_t>(), 350);

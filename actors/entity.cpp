@@ -1,0 +1,39 @@
+#include "actors/entity.hpp"
+
+namespace mall::actors {
+
+namespace {
+
+constexpr uint8_t journal_conflict_code = 1;
+
+const caf::atom_value entity_category = caf::atom("entity");
+
+} // namespace
+
+caf::error journal_conflict_error() {
+  return caf::error{journal_conflict_code, entity_category};
+}
+
+bool is_journal_conflict(const caf::error& reason) {
+  return reason.category() == entity_category
+         && reason.code() == journal_conflict_code;
+}
+
+entity_reply error_reply(std::string code, std::string message) {
+  return entity_reply{std::move(code), std::move(message), {}, {}};
+}
+
+caf::error entity_crashed(const std::string& who, std::exception_ptr& eptr) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(eptr);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    // keep the generic text
+  }
+  spdlog::error("{} crashed: {}", who, what);
+  return caf::make_error(caf::sec::runtime_error, std::move(what));
+}
+
+} // namespace mall::actors

@@ -1,0 +1,208 @@
+#define CAF_SUITE actors.entity
+#include "tests/support/caf_test.hpp"
+
+#include "actors/entity.hpp"
+#include "actors/testing/counter_aggregate.hpp"
+#include "persistence/memory_journal.hpp"
+
+using namespace mall;
+using namespace mall::actors;
+using counter = actors::testing::counter_aggregate;
+
+namespace {
+
+/// A memory journal that holds append callbacks until released, to observe
+/// an entity while its write is pending.
+class held_journal : public persistence::memory_journal {
+public:
+  void append(std::vector<persistence::event_record> events,
+              append_callback done) override {
+    if (!hold) {
+      memory_journal::append(std::move(events), std::move(done));
+      return;
+    }
+    held.emplace_back(std::move(events), std::move(done));
+  }
+
+  void release() {
+    auto xs = std::move(held);
+    held.clear();
+    for (auto& [events, done] : xs)
+      memory_journal::append(std::move(events), std::move(done));
+  }
+
+  bool hold = false;
+  std::vector<std::pair<std::vector<persistence::event_record>, append_callback>>
+    held;
+};
+
+struct fixture : test_coordinator_fixture<> {
+  fixture() {
+    auto e = std::make_shared<entity_environment>();
+    e->journal = journal;
+    e->settings.snapshot_every = 3;
+    e->now_ms = [] { return int64_t{1'700'000'000'000}; };
+    env = e;
+  }
+
+  ~fixture() override {
+    for (auto& x : spawned)
+      caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  caf::actor spawn_counter(const std::string& id) {
+    auto x = sys.spawn(&entity_actor<counter>, id, env);
+    spawned.push_back(x);
+    sched.run();
+    return x;
+  }
+
+  static entity_command cmd(std::string id, std::string body) {
+    return entity_command{"counter", std::move(id), std::move(body), "t-1"};
+  }
+
+  /// Sends `c` as a request and returns the reply once the actors are idle.
+  entity_reply call(const caf::actor& dest, entity_command c) {
+    auto rh = self->request(dest, caf::infinite, std::move(c));
+    sched.run();
+    return receive_reply(rh);
+  }
+
+  template <class Handle>
+  entity_reply receive_reply(Handle& rh) {
+    entity_reply result{"no_reply", "", "", ""};
+    if (self->mailbox().empty())
+      return result;
+    rh.receive([&](entity_reply& r) { result = std::move(r); },
+               [&](caf::error& e) {
+                 result = entity_reply{"caf_error", sys.render(e), "", ""};
+               });
+    return result;
+  }
+
+  std::shared_ptr<held_journal> journal = std::make_shared<held_journal>();
+  std::shared_ptr<const entity_environment> env;
+  std::vector<caf::actor> spawned;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(entity_tests, fixture)
+
+CAF_TEST(a write is acknowledged with its position after the commit) {
+  auto c = spawn_counter("c1");
+  auto r = call(c, cmd("c1", R"({"type":"increment","by":2})"));
+  CAF_CHECK_EQUAL(r.error_code, "");
+  CAF_CHECK_EQUAL(r.body, R"({"value":2})");
+  CAF_CHECK_EQUAL(r.position, "1.1");
+  auto evs = journal->read_events("counter|c1", 1);
+  CAF_REQUIRE_EQUAL(evs.size(), 1u);
+  CAF_CHECK_EQUAL(evs[0].type, "Incremented");
+  CAF_CHECK_EQUAL(evs[0].trace_id, "t-1");
+  CAF_CHECK_EQUAL(evs[0].seq_nr, 1);
+  auto q = call(c, cmd("c1", R"({"type":"get"})"));
+  CAF_CHECK_EQUAL(q.body, R"({"value":2})");
+  CAF_CHECK_EQUAL(q.position, "");
+}
+
+CAF_TEST(invalid or refused commands are answered with errors and no events) {
+  auto c = spawn_counter("c1");
+  CAF_CHECK_EQUAL(call(c, cmd("c1", "nope")).error_code, "invalid_json");
+  CAF_CHECK_EQUAL(call(c, cmd("c1", "[1]")).error_code, "invalid_json");
+  auto bad = call(c, cmd("c1", R"({"type":"increment","by":0})"));
+  CAF_CHECK_EQUAL(bad.error_code, "invalid_input");
+  CAF_CHECK_EQUAL(bad.error_message, "by");
+  CAF_CHECK_EQUAL(call(c, cmd("c1", R"({"type":"reject"})")).error_code,
+                  "not_found");
+  CAF_CHECK_EQUAL(journal->size(), 0u);
+}
+
+CAF_TEST(a new incarnation recovers from the snapshot and later events) {
+  auto c = spawn_counter("c1");
+  for (int i = 0; i < 4; ++i)
+    call(c, cmd("c1", R"({"type":"increment","by":10})"));
+  auto snap = journal->load_snapshot("counter|c1");
+  CAF_REQUIRE(snap.has_value());
+  CAF_CHECK_EQUAL(snap->seq_nr, 3);
+  caf::anon_send_exit(c, caf::exit_reason::kill);
+  sched.run();
+  auto again = spawn_counter("c1");
+  CAF_CHECK_EQUAL(call(again, cmd("c1", R"({"type":"get"})")).body,
+                  R"({"value":40})");
+  auto r = call(again, cmd("c1", R"({"type":"increment","by":1})"));
+  CAF_CHECK_EQUAL(r.body, R"({"value":41})");
+  CAF_CHECK_EQUAL(journal->read_events("counter|c1", 5).size(), 1u);
+}
+
+CAF_TEST(commands wait in the mailbox while a write is pending) {
+  auto c = spawn_counter("c1");
+  journal->hold = true;
+  auto first = self->request(c, caf::infinite,
+                             cmd("c1", R"({"type":"increment","by":1})"));
+  sched.run();
+  auto second = self->request(c, caf::infinite, cmd("c1", R"({"type":"get"})"));
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  CAF_CHECK_EQUAL(journal->held.size(), 1u);
+  journal->hold = false;
+  journal->release();
+  sched.run();
+  CAF_CHECK_EQUAL(receive_reply(first).body, R"({"value":1})");
+  CAF_CHECK_EQUAL(receive_reply(second).body, R"({"value":1})");
+}
+
+CAF_TEST(a failed append is answered unavailable and changes nothing) {
+  auto c = spawn_counter("c1");
+  call(c, cmd("c1", R"({"type":"increment","by":5})"));
+  journal->fail_next_appends(1);
+  auto r = call(c, cmd("c1", R"({"type":"increment","by":5})"));
+  CAF_CHECK_EQUAL(r.error_code, "unavailable");
+  CAF_CHECK_EQUAL(call(c, cmd("c1", R"({"type":"get"})")).body,
+                  R"({"value":5})");
+  auto ok = call(c, cmd("c1", R"({"type":"increment","by":1})"));
+  CAF_CHECK_EQUAL(ok.body, R"({"value":6})");
+  CAF_CHECK_EQUAL(journal->size(), 2u);
+}
+
+CAF_TEST(a journal conflict answers unavailable and stops the zombie) {
+  auto c = spawn_counter("c1");
+  self->monitor(c);
+  call(c, cmd("c1", R"({"type":"increment","by":1})"));
+  // Another writer appends seq_nr 2 behind the entity's back.
+  persistence::event_record rival{"counter|c1", 2, "Incremented",
+                                  R"({"type":"Incremented","by":100})",
+                                  "", 0, {}};
+  journal->append({rival}, [](persistence::append_result) {});
+  auto r = call(c, cmd("c1", R"({"type":"increment","by":1})"));
+  CAF_CHECK_EQUAL(r.error_code, "unavailable");
+  caf::error reason;
+  self->receive([&](caf::down_msg& down) { reason = down.reason; });
+  CAF_CHECK(is_journal_conflict(reason));
+  auto again = spawn_counter("c1");
+  CAF_CHECK_EQUAL(call(again, cmd("c1", R"({"type":"get"})")).body,
+                  R"({"value":101})");
+}
+
+CAF_TEST(the crash message makes the entity fail with an error) {
+  auto c = spawn_counter("c1");
+  self->monitor(c);
+  caf::anon_send(c, crash_atom::value);
+  sched.run();
+  caf::error reason;
+  self->receive([&](caf::down_msg& down) { reason = down.reason; });
+  CAF_CHECK(reason);
+  CAF_CHECK(!is_journal_conflict(reason));
+}
+
+CAF_TEST(a journal read failure during recovery crashes the entity) {
+  journal->fail_next_reads(1);
+  auto c = sys.spawn(&entity_actor<counter>, std::string{"c1"}, env);
+  self->monitor(c);
+  sched.run();
+  caf::error reason;
+  self->receive([&](caf::down_msg& down) { reason = down.reason; });
+  CAF_CHECK(reason);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,82 @@
+// The entity gateway of one node.
+#pragma once
+
+#include "actors/entity_environment.hpp"
+#include "actors/entity_gateway.hpp"
+#include "actors/entity_registry.hpp"
+#include "actors/shard_directory.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "caf/actor.hpp"
+#include "caf/actor_system.hpp"
+
+namespace mall::actors {
+
+/// Implements `entity_gateway` for the shards of this node: spawns
+/// `settings.shard_count` shards under one region supervisor and sends each
+/// command straight to the shard of its entity (a stable hash of type and
+/// id, `shard_for`). The shard answers through a `reply_guard`, so the
+/// callback runs exactly once even if the shard crashes with the command.
+/// The cluster layer can later put remote regions behind the same
+/// `entity_gateway` interface.
+///
+/// Destroy it before its actor system: the destructor stops the region, its
+/// shards and their entities.
+class entity_router : public entity_gateway {
+public:
+  /// `escalation` receives `entity_escalation` messages (may be null).
+  entity_router(caf::actor_system& sys,
+                std::shared_ptr<const entity_registry> registry,
+                std::shared_ptr<const entity_environment> env,
+                caf::actor escalation = {});
+
+  ~entity_router() override;
+
+  entity_router(const entity_router&) = delete;
+  entity_router& operator=(const entity_router&) = delete;
+
+  // -- entity_gateway --------------------------------------------------------
+
+  void ask(entity_command cmd, int64_t timeout_ms,
+           reply_handler on_reply) override;
+
+  // -- placement ---------------------------------------------------------------
+
+  /// The shard of an entity: FNV-1a of "<type>|<id>" modulo `shard_count`,
+  /// identical on every node and build.
+  static size_t shard_for(const std::string& type, const std::string& id,
+                          size_t shard_count);
+
+  size_t shard_count() const noexcept {
+    return directory_->size();
+  }
+
+  // -- operations ---------------------------------------------------------------
+
+  /// Chaos: makes the entity throw if it is active.
+  void crash_entity(const std::string& type, const std::string& id);
+
+  /// Chaos: makes shard `index` throw; its region restarts it empty.
+  void crash_shard(size_t index);
+
+  /// Calls `done` (on a runtime thread) with the supervision tree of this
+  /// node: `{name, kind, status, restarts, children: [...]}`.
+  void supervision_tree(std::function<void(nlohmann::json)> done);
+
+  /// The root supervisor, e.g. to link or monitor it.
+  const caf::actor& region() const noexcept {
+    return region_;
+  }
+
+private:
+  caf::actor_system& sys_;
+  std::shared_ptr<shard_directory> directory_;
+  caf::actor region_;
+};
+
+} // namespace mall::actors

@@ -1,0 +1,55 @@
+// Reading the journal's committed events in order: the event bus side.
+#pragma once
+
+#include "actors/runtime_settings.hpp"
+#include "persistence/journal.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "caf/actor.hpp"
+#include "caf/actor_system.hpp"
+
+namespace mall::actors {
+
+/// Handles one batch of committed events, in commit order. Throwing crashes
+/// the consumer: it restarts and reads again from its durable offset, so a
+/// handler must tolerate seeing a batch again (idempotent effect, or offset
+/// stored with the effect).
+using event_batch_handler =
+  std::function<void(const std::vector<persistence::event_record>&)>;
+
+/// What one consumer (a policy or a projection) reads and does.
+struct event_consumer_config {
+  /// Unique name; also the key of its offset in the journal.
+  std::string name;
+  std::shared_ptr<persistence::journal> journal;
+  event_batch_handler handle;
+  /// For handlers that store their offset in the same transaction as their
+  /// effect: returns that offset, and the consumer then never saves one.
+  /// Empty: the consumer saves its offset in the journal after each batch.
+  std::function<persistence::journal_position()> load_own_offset;
+  /// Poll interval, batch size, restart backoff and budget.
+  runtime_settings settings;
+  /// The reader blocks on journal reads, so it gets its own thread; tests on
+  /// the deterministic scheduler set this to false.
+  bool detached = true;
+};
+
+/// Spawns a consumer under its own supervisor and returns the supervisor.
+/// The reader starts at the durable offset, reads `read_all` batches until
+/// it has caught up, and reads again when the journal pushes a commit
+/// (coalesced: at most one wake-up pending) or its poll timer fires. When the
+/// reader crashes, the supervisor restarts it after a backoff (never giving
+/// up; past the budget it waits the maximum backoff) and it resumes from the
+/// durable offset.
+///
+/// The supervisor answers `(describe_atom)` with `{name, kind: "consumer",
+/// status, restarts, children: []}` as JSON text and forwards `crash_atom`
+/// to the reader (chaos). Stop it with an exit message.
+caf::actor spawn_event_consumer(caf::actor_system& sys,
+                                event_consumer_config cfg);
+
+} // namespace mall::actors

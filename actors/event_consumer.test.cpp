@@ -1,0 +1,195 @@
+#define CAF_SUITE actors.event_consumer
+#include "tests/support/caf_test.hpp"
+
+#include "actors/event_consumer.hpp"
+#include "actors/runtime_messages.hpp"
+#include "persistence/memory_journal.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+using namespace mall;
+using namespace mall::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A journal that never pushes, to exercise the poll backstop.
+class silent_journal : public persistence::memory_journal {
+public:
+  void subscribe(std::function<void()>) override {
+    // drop the subscriber
+  }
+};
+
+void append_events(persistence::journal& j, const std::string& pid, int from,
+                   int to) {
+  for (int seq = from; seq <= to; ++seq)
+    j.append({persistence::event_record{pid, seq, "Incremented",
+                                        std::to_string(seq), "", 0, {}}},
+             [](persistence::append_result r) {
+               if (r.status != persistence::append_status::ok)
+                 throw std::logic_error("test append failed");
+             });
+}
+
+/// The handled payloads, as "pid:seq".
+struct recorder {
+  std::vector<std::string> seen;
+  /// Throw (before recording) when this seq_nr is in a batch, once.
+  int64_t fail_at = -1;
+
+  event_batch_handler handler() {
+    return [this](const std::vector<persistence::event_record>& batch) {
+      for (auto& ev : batch)
+        if (ev.seq_nr == fail_at) {
+          fail_at = -1;
+          throw std::runtime_error("handler failure");
+        }
+      for (auto& ev : batch)
+        seen.push_back(ev.persistence_id + ":" + std::to_string(ev.seq_nr));
+    };
+  }
+};
+
+std::vector<std::string> expected(const std::string& pid, int from, int to) {
+  std::vector<std::string> result;
+  for (int i = from; i <= to; ++i)
+    result.push_back(pid + ":" + std::to_string(i));
+  return result;
+}
+
+struct fixture : test_coordinator_fixture<> {
+  ~fixture() override {
+    for (auto& c : consumers)
+      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  caf::actor start(std::shared_ptr<persistence::journal> j,
+                   event_batch_handler handler,
+                   std::function<persistence::journal_position()> own = {}) {
+    event_consumer_config cfg;
+    cfg.name = "test";
+    cfg.journal = std::move(j);
+    cfg.handle = std::move(handler);
+    cfg.load_own_offset = std::move(own);
+    cfg.settings.consumer_batch_size = 3;
+    cfg.settings.consumer_poll_interval = 1s;
+    cfg.settings.restart_backoff_min = 100ms;
+    cfg.detached = false;
+    consumers.push_back(spawn_event_consumer(sys, std::move(cfg)));
+    sched.run();
+    return consumers.back();
+  }
+
+  void stop(const caf::actor& c) {
+    caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  void pass(caf::timespan d) {
+    for (caf::timespan t{0}; t < d; t += 10ms) {
+      sched.clock().advance_time(10ms);
+      sched.run();
+    }
+  }
+
+  std::shared_ptr<persistence::memory_journal> journal =
+    std::make_shared<persistence::memory_journal>();
+  recorder rec;
+  std::vector<caf::actor> consumers;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(event_consumer_tests, fixture)
+
+CAF_TEST(every committed event is delivered once in commit order) {
+  append_events(*journal, "c|1", 1, 7);
+  start(journal, rec.handler());
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 7));
+  // New commits arrive by push, without waiting for the poll.
+  append_events(*journal, "c|1", 8, 9);
+  sched.run();
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 9));
+  CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "9.9");
+}
+
+CAF_TEST(a crashed consumer restarts and resumes from its durable offset) {
+  append_events(*journal, "c|1", 1, 9);
+  rec.fail_at = 5; // in the second batch (4, 5, 6)
+  auto c = start(journal, rec.handler());
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 3));
+  pass(200ms);
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 9));
+  std::string text;
+  auto rh = self->request(c, caf::infinite, describe_atom::value);
+  sched.run();
+  rh.receive([&](std::string& x) { text = x; }, [](caf::error&) {});
+  auto tree = nlohmann::json::parse(text);
+  CAF_CHECK_EQUAL(tree["restarts"], 1);
+  CAF_CHECK_EQUAL(tree["status"], "running");
+}
+
+CAF_TEST(a new consumer of the same name continues after the saved offset) {
+  append_events(*journal, "c|1", 1, 4);
+  stop(start(journal, rec.handler()));
+  append_events(*journal, "c|1", 5, 6);
+  recorder second;
+  start(journal, second.handler());
+  CAF_CHECK_EQUAL(second.seen, expected("c|1", 5, 6));
+}
+
+CAF_TEST(a handler that owns its offset starts there and saves none) {
+  append_events(*journal, "c|1", 1, 5);
+  start(journal, rec.handler(), [] {
+    return persistence::journal_position{3, 3};
+  });
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 4, 5));
+  CAF_CHECK(journal->load_offset("test") == persistence::journal_position{});
+}
+
+CAF_TEST(without a push the poll timer still delivers new events) {
+  auto silent = std::make_shared<silent_journal>();
+  start(silent, rec.handler());
+  append_events(*silent, "c|1", 1, 2);
+  sched.run();
+  CAF_CHECK(rec.seen.empty());
+  pass(1100ms);
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 2));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(a detached consumer keeps up with a concurrent writer) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto journal = std::make_shared<persistence::memory_journal>();
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<int64_t> seen;
+  event_consumer_config cc;
+  cc.name = "threaded";
+  cc.journal = journal;
+  cc.handle = [&](const std::vector<persistence::event_record>& batch) {
+    std::lock_guard<std::mutex> guard{mtx};
+    for (auto& ev : batch)
+      seen.push_back(ev.seq_nr);
+    cv.notify_all();
+  };
+  auto consumer = spawn_event_consumer(sys, cc);
+  std::thread writer{[&] { append_events(*journal, "c|1", 1, 2000); }};
+  writer.join();
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    cv.wait_for(guard, 10s, [&] { return seen.size() >= 2000; });
+    CAF_REQUIRE_EQUAL(seen.size(), 2000u);
+    for (size_t i = 0; i < seen.size(); ++i)
+      CAF_CHECK_EQUAL(seen[i], static_cast<int64_t>(i + 1));
+  }
+  caf::anon_send_exit(consumer, caf::exit_reason::user_shutdown);
+}

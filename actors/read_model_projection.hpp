@@ -1,0 +1,74 @@
+// Runs a pure view fold (domains/<context>/*_view.hpp) over the journal into
+// a read_model_store, exactly once per event.
+#pragma once
+
+#include "actors/event_consumer.hpp"
+#include "domains/common/aggregate.hpp"
+#include "domains/common/view_row.hpp"
+#include "persistence/read_model_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace mall::actors {
+
+/// Called after each batch is committed with the projection's new offset.
+using projection_progress = std::function<void(persistence::journal_position)>;
+
+/// An event consumer that folds the events of `Aggregate` with `View::fold`
+/// and commits the changed rows together with its offset, so a replayed
+/// batch cannot apply twice. The consumer's name is `View::name`; rows go to
+/// model `View::name`.
+template<class View, class Aggregate>
+event_consumer_config
+read_model_projection(std::shared_ptr<persistence::journal> journal,
+                      std::shared_ptr<persistence::read_model_store> store,
+                      runtime_settings settings,
+                      projection_progress on_progress = {}) {
+  const std::string name = View::name;
+  const std::string prefix = std::string{Aggregate::type_name} + "|";
+  event_consumer_config cfg;
+  cfg.name = name;
+  cfg.journal = std::move(journal);
+  cfg.settings = settings;
+  cfg.load_own_offset = [store, name] { return store->offset(name); };
+  cfg.handle = [store, name, prefix, on_progress](
+                   const std::vector<persistence::event_record>& batch) {
+    if (batch.empty())
+      return;
+    // Rows touched by this batch, so that several events of one entity fold
+    // on top of each other before the single commit.
+    std::map<std::string, std::optional<domains::view_row>> touched;
+    for (const auto& rec : batch) {
+      if (rec.persistence_id.compare(0, prefix.size(), prefix) != 0)
+        continue;
+      auto id = rec.persistence_id.substr(prefix.size());
+      auto event = Aggregate::decode_event(domains::json::parse(rec.payload));
+      auto i = touched.find(id);
+      if (i == touched.end()) {
+        std::optional<domains::view_row> before;
+        if (auto stored = store->find(name, id))
+          before =
+              domains::view_row{stored->key, stored->owner, stored->sort_key,
+                                domains::json::parse(stored->doc)};
+        i = touched.emplace(id, std::move(before)).first;
+      }
+      if (auto after = View::fold(i->second, id, event, rec.position.offset))
+        i->second = std::move(after);
+    }
+    std::vector<persistence::read_model_row> rows;
+    for (auto& [id, row] : touched)
+      if (row)
+        rows.push_back(
+            {name, row->key, row->owner, row->sort_key, row->doc.dump()});
+    store->commit(name, rows, batch.back().position);
+    if (on_progress)
+      on_progress(batch.back().position);
+  };
+  return cfg;
+}
+
+} // namespace mall::actors

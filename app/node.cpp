@@ -1,0 +1,233 @@
+#include "app/node.hpp"
+
+#include "actors/entity_router.hpp"
+#include "actors/read_model_projection.hpp"
+#include "app/catalog_service.hpp"
+#include "app/logging.hpp"
+#include "app/node_secrets.hpp"
+#include "app/projection_watermark.hpp"
+#include "domains/accounts/account_aggregate.hpp"
+#include "domains/products/catalog_view.hpp"
+#include "domains/products/product_aggregate.hpp"
+#include "net/admin_bootstrap.hpp"
+#include "net/http_server.hpp"
+#include "persistence/embedded_postgres.hpp"
+#include "persistence/pg_journal.hpp"
+#include "persistence/pg_read_model_store.hpp"
+#include "persistence/pg_schema.hpp"
+
+#include "caf/actor_system.hpp"
+#include "caf/actor_system_config.hpp"
+#include "caf/send.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace mall::app {
+
+namespace {
+
+using namespace std::chrono;
+
+actors::runtime_settings runtime_settings_of(const node_config& c) {
+  actors::runtime_settings s;
+  s.passivation_idle = seconds(c.passivation_idle_s);
+  s.snapshot_every = c.snapshot_every;
+  s.restart_backoff_min = milliseconds(c.restart_backoff_min_ms);
+  s.restart_backoff_max = milliseconds(c.restart_backoff_max_ms);
+  s.restart_budget = static_cast<size_t>(c.restart_budget);
+  s.restart_window = seconds(c.restart_budget_window_s);
+  s.shard_count = static_cast<size_t>(c.shard_count);
+  return s;
+}
+
+net::http_settings http_settings_of(const node_config& c,
+                                    std::string jwt_secret) {
+  net::http_settings s;
+  s.address = c.http_address;
+  s.port = c.http_port;
+  s.threads = c.http_threads;
+  s.body_limit = static_cast<size_t>(c.body_limit_bytes);
+  s.header_limit = static_cast<size_t>(c.header_limit_bytes);
+  s.ask_timeout = milliseconds(c.ask_timeout_ms);
+  s.jwt_secret = std::move(jwt_secret);
+  s.token_ttl = seconds(c.token_ttl_s);
+  return s;
+}
+
+/// The schema of everything this node stores.
+persistence::pg_schema node_schema() {
+  auto steps = persistence::pg_schema::journal_migrations();
+  for (const auto& step : persistence::pg_read_model_store::migrations())
+    steps.push_back(step);
+  return persistence::pg_schema{std::move(steps)};
+}
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+/// Waits for SIGINT or SIGTERM (blocked by `block_stop_signals`).
+int wait_for_stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+} // namespace
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_node(const node_config& config) {
+  configure_logging(config.log_level, config.log_format, config.node_id);
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+
+  // -- database ---------------------------------------------------------------
+  std::unique_ptr<persistence::embedded_postgres> embedded;
+  std::string url = config.db;
+  if (url.empty()) {
+    embedded =
+        std::make_unique<persistence::embedded_postgres>(config.data_dir);
+    if (auto err = embedded->start()) {
+      spdlog::critical("cannot start the embedded PostgreSQL: {}", *err);
+      return 1;
+    }
+    url = embedded->connection_url();
+    spdlog::info("embedded PostgreSQL ready in {} (port {})",
+                 embedded->folder(), embedded->port());
+  }
+  if (auto migrated = node_schema().migrate(url); !migrated.ok()) {
+    spdlog::critical("cannot migrate the database: {}", migrated.error);
+    return 1;
+  }
+
+  // -- secrets ----------------------------------------------------------------
+  auto jwt_secret = config.jwt_secret;
+  if (jwt_secret.empty())
+    jwt_secret = env_or_empty("MALL_JWT_SECRET");
+  if (jwt_secret.empty()) {
+    auto kept = kept_secret(config.data_dir + "/jwt-secret", &random_secret);
+    if (!kept) {
+      spdlog::critical("cannot keep a JWT secret in {}", config.data_dir);
+      return 1;
+    }
+    jwt_secret = *kept;
+  }
+  auto admin_user = env_or_empty("MALL_ADMIN_USER");
+  auto admin_password = env_or_empty("MALL_ADMIN_PASSWORD");
+  if (admin_user.empty())
+    admin_user = "admin";
+  if (admin_password.empty()) {
+    auto file = config.data_dir + "/admin-password";
+    bool first_time = !std::filesystem::exists(file);
+    auto kept = kept_secret(file, &random_secret);
+    if (!kept) {
+      spdlog::critical("cannot keep an admin password in {}", config.data_dir);
+      return 1;
+    }
+    admin_password = *kept;
+    if (first_time)
+      std::cout << "admin account '" << admin_user
+                << "' password: " << admin_password << " (kept in " << file
+                << ")" << std::endl;
+  }
+
+  // -- runtime
+  // ------------------------------------------------------------------
+  auto settings = runtime_settings_of(config);
+  int exit_code = 0;
+  {
+    auto journal = std::make_shared<persistence::pg_journal>(
+        persistence::pg_journal_options{url});
+    auto store = std::make_shared<persistence::pg_read_model_store>(url);
+    caf::actor_system_config caf_config;
+    caf_config.set("scheduler.max-threads", size_t{2});
+    caf::actor_system system{caf_config};
+
+    auto registry = std::make_shared<actors::entity_registry>();
+    registry->add<domains::products::product_aggregate>();
+    registry->add<domains::accounts::account_aggregate>();
+    auto env = std::make_shared<actors::entity_environment>(
+        actors::entity_environment{journal, settings, &actors::system_now_ms});
+    actors::entity_router router{system, registry, env};
+
+    auto catalog_progress = std::make_shared<projection_watermark>();
+    catalog_progress->advance(
+        store->offset(domains::products::catalog_view::name));
+    auto catalog_projection = actors::spawn_event_consumer(
+        system,
+        actors::read_model_projection<domains::products::catalog_view,
+                                      domains::products::product_aggregate>(
+            journal, store, settings, [catalog_progress](auto position) {
+              catalog_progress->advance(position);
+            }));
+    catalog_service catalog{store, catalog_progress,
+                            milliseconds(config.consistency_wait_ms)};
+
+    // -- gateway --------------------------------------------------------------
+    std::atomic<bool> ready{false};
+    std::atomic<bool> stopping{false};
+    net::token_service tokens{jwt_secret, seconds(config.token_ttl_s)};
+    net::password_hasher hasher;
+    auto readiness = [&]() {
+      std::vector<std::string> reasons;
+      if (stopping)
+        reasons.push_back("stopping");
+      else if (!ready)
+        reasons.push_back("starting");
+      return reasons;
+    };
+    net::http_server server{
+        http_settings_of(config, jwt_secret),
+        net::gateway_services{router, catalog, readiness, tokens, hasher}};
+    auto started = server.start();
+    if (!started.ok()) {
+      spdlog::critical("cannot listen on {}:{}: {}", config.http_address,
+                       config.http_port, started.error);
+      exit_code = 1;
+    } else {
+      auto admin = net::ensure_admin_account(router, hasher, admin_user,
+                                             admin_password, seconds(30));
+      if (!admin.ok) {
+        spdlog::critical("admin account '{}': {}", admin_user, admin.message);
+        exit_code = 1;
+      } else {
+        ready = true;
+        spdlog::info("node {} serving http://{}:{}", config.node_id,
+                     config.http_address, started.port);
+        auto sig = wait_for_stop_signal();
+        spdlog::info("{} received: shutting down", strsignal(sig));
+      }
+    }
+
+    // -- shutdown, in the reverse order of the dependencies
+    // --------------------
+    stopping = true;
+    server.shutdown(seconds(10));
+    caf::anon_send_exit(catalog_projection, caf::exit_reason::user_shutdown);
+    journal->flush();
+  }
+  if (embedded)
+    embedded->stop();
+  spdlog::info("node {} stopped", config.node_id);
+  return exit_code;
+}
+
+} // namespace mall::app

@@ -1,0 +1,175 @@
+#include "net/products_api.hpp"
+
+#include "net/access_control.hpp"
+#include "net/api_error.hpp"
+#include "net/consistency_token.hpp"
+#include "net/entity_response.hpp"
+#include "net/json_body.hpp"
+#include "net/random_id.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace mall::net {
+
+namespace http = boost::beast::http;
+using request_ptr = std::shared_ptr<const api_request>;
+
+namespace {
+
+constexpr const char* entity_type = "product";
+constexpr const char* id_prefix = "p_";
+constexpr int default_limit = 20;
+constexpr int max_limit = 100;
+constexpr size_t max_cursor = 256;
+
+/// Everything the handlers need, shared by all of them.
+struct products_context {
+  gateway_services services;
+  int64_t ask_timeout_ms;
+
+  // Sends `body` (a command object) to product `id` and answers with the
+  // entity's reply.
+  void ask(const request_ptr& req, std::string id, nlohmann::json body,
+           http::status ok_status, responder respond) const {
+    actors::entity_command cmd{entity_type, std::move(id), body.dump(),
+                               req->trace_id};
+    services.entities.ask(
+        std::move(cmd), ask_timeout_ms,
+        [trace_id = req->trace_id, ok_status,
+         respond = std::move(respond)](actors::entity_reply reply) {
+          respond(entity_response(reply, ok_status, trace_id));
+        });
+  }
+
+  // The admin's JSON body with its command type, or nothing after answering.
+  std::optional<nlohmann::json> admin_command(const request_ptr& req,
+                                              const char* type,
+                                              const responder& respond) const {
+    domains::rejection why;
+    if (!require_role(*req, services.tokens, "admin", why)) {
+      respond(api_error(why.code, why.message, req->trace_id));
+      return std::nullopt;
+    }
+    auto body = read_json_object(*req, why);
+    if (!body) {
+      respond(api_error(why.code, why.message, req->trace_id));
+      return std::nullopt;
+    }
+    (*body)["type"] = type;
+    return body;
+  }
+};
+
+bool parse_limit(const std::string& text, int& limit) {
+  if (text.empty() || text.size() > 3)
+    return false;
+  int value = 0;
+  for (auto c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  if (value < 1 || value > max_limit)
+    return false;
+  limit = value;
+  return true;
+}
+
+bool valid_cursor(const std::string& cursor) {
+  if (cursor.empty() || cursor.size() > max_cursor)
+    return false;
+  for (auto c : cursor)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+          c == ':' || c == '='))
+      return false;
+  return true;
+}
+
+void list_products(const products_context& ctx, const request_ptr& req,
+                   responder respond) {
+  catalog_query query;
+  query.trace_id = req->trace_id;
+  query.limit = default_limit;
+  if (auto limit = req->query_param("limit");
+      limit && !parse_limit(*limit, query.limit))
+    return respond(api_error("invalid_input",
+                             "limit must be an integer from 1 to 100",
+                             req->trace_id));
+  if (auto cursor = req->query_param("cursor")) {
+    if (!valid_cursor(*cursor))
+      return respond(
+          api_error("invalid_input", "cursor is malformed", req->trace_id));
+    query.cursor = *cursor;
+  }
+  domains::rejection why;
+  auto token = read_consistency_token(*req, why);
+  if (!token)
+    return respond(api_error(why.code, why.message, req->trace_id));
+  query.min_position = std::move(*token);
+  ctx.services.catalog.list(std::move(query), [trace_id = req->trace_id,
+                                               respond = std::move(respond)](
+                                                  catalog_page page) {
+    if (!page.error_code.empty())
+      return respond(api_error(page.error_code, page.error_message, trace_id));
+    nlohmann::json body{{"items", std::move(page.items)},
+                        {"next_cursor", nullptr}};
+    if (page.next_cursor)
+      body["next_cursor"] = *page.next_cursor;
+    api_response res{http::status::ok, body.dump(), {}};
+    if (page.stale)
+      res.headers.emplace_back("X-Consistency", "stale");
+    respond(std::move(res));
+  });
+}
+
+// A malformed id names nothing: answer 404 without asking any entity.
+bool known_id_shape(const request_ptr& req, const responder& respond) {
+  if (is_random_id(req->param("id"), id_prefix))
+    return true;
+  respond(
+      api_error("not_found", "no product " + req->param("id"), req->trace_id));
+  return false;
+}
+
+} // namespace
+
+void add_product_routes(request_router& router,
+                        const gateway_services& services,
+                        const http_settings& settings) {
+  auto ctx = std::make_shared<products_context>(
+      products_context{services, settings.ask_timeout.count()});
+  router.add(http::verb::get, "/products",
+             [ctx](request_ptr req, responder respond) {
+               list_products(*ctx, req, std::move(respond));
+             });
+  router.add(http::verb::post, "/products",
+             [ctx](request_ptr req, responder respond) {
+               auto body = ctx->admin_command(req, "create", respond);
+               if (body)
+                 ctx->ask(req, random_id(id_prefix), std::move(*body),
+                          http::status::created, std::move(respond));
+             });
+  router.add(http::verb::get, "/products/{id}",
+             [ctx](request_ptr req, responder respond) {
+               if (known_id_shape(req, respond))
+                 ctx->ask(req, req->param("id"), {{"type", "get"}},
+                          http::status::ok, std::move(respond));
+             });
+  router.add(http::verb::patch, "/products/{id}",
+             [ctx](request_ptr req, responder respond) {
+               auto body = ctx->admin_command(req, "update", respond);
+               if (body && known_id_shape(req, respond))
+                 ctx->ask(req, req->param("id"), std::move(*body),
+                          http::status::ok, std::move(respond));
+             });
+  router.add(http::verb::post, "/products/{id}/restock",
+             [ctx](request_ptr req, responder respond) {
+               auto body = ctx->admin_command(req, "restock", respond);
+               if (body && known_id_shape(req, respond))
+                 ctx->ask(req, req->param("id"), std::move(*body),
+                          http::status::ok, std::move(respond));
+             });
+}
+
+} // namespace mall::net

@@ -1,0 +1,430 @@
+#include "persistence/embedded_postgres.hpp"
+
+#include "persistence/subprocess.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <netinet/in.h>
+#include <pqxx/pqxx>
+#include <pwd.h>
+#include <random>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace mall::persistence {
+
+namespace {
+
+constexpr auto ready_timeout = std::chrono::seconds{60};
+constexpr const char* superuser = "postgres";
+
+std::string errno_text(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
+
+/// Quotes a value for a libpq keyword/value connection string.
+std::string conninfo_value(const std::string& value) {
+  std::string result = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\')
+      result += '\\';
+    result += c;
+  }
+  return result + "'";
+}
+
+/// Quotes a string for postgresql.conf.
+std::string conf_string(const std::string& value) {
+  std::string result = "'";
+  for (char c : value) {
+    if (c == '\'')
+      result += '\'';
+    result += c;
+  }
+  return result + "'";
+}
+
+/// Asks the kernel for a currently free loopback port.
+std::optional<int> free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return std::nullopt;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  std::optional<int> port;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string random_password() {
+  std::random_device device; // getrandom(2) on Linux
+  std::string result;
+  const char* digits = "0123456789abcdef";
+  for (int i = 0; i < 32; ++i)
+    result += digits[device() % 16];
+  return result;
+}
+
+std::vector<std::string> read_lines(const fs::path& file) {
+  std::vector<std::string> lines;
+  std::ifstream in{file};
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+// pg_ctl hands the data and log paths to /bin/sh in double quotes; refuse
+// paths that could escape them.
+bool safe_for_pg_ctl(const std::string& path) {
+  return path.find_first_of("\"$`\\\n'") == std::string::npos;
+}
+
+/// An exclusive flock(2) held while one process starts the cluster, so that
+/// nodes sharing a data folder neither initdb nor start it twice.
+class start_lock {
+public:
+  explicit start_lock(const std::string& file)
+      : fd_(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0)
+      while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+  }
+  ~start_lock() {
+    if (fd_ >= 0)
+      close(fd_);
+  }
+  start_lock(const start_lock&) = delete;
+  start_lock& operator=(const start_lock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+private:
+  int fd_;
+};
+
+} // namespace
+
+embedded_postgres::embedded_postgres(std::string data_dir, std::string bin_dir)
+    : bin_dir_(std::move(bin_dir)),
+      folder_((fs::absolute(data_dir) / "pg").lexically_normal().string()),
+      cluster_dir_(folder_ + "/data"),
+      log_file_(folder_ + "/postgres.log") {}
+
+embedded_postgres::~embedded_postgres() {
+  stop();
+}
+
+// -- lifecycle ---------------------------------------------------------------
+
+std::optional<std::string> embedded_postgres::start() {
+  if (running_)
+    return std::nullopt;
+  if (!safe_for_pg_ctl(folder_))
+    return "unsupported character in data folder " + folder_;
+  if (auto err = prepare_folder())
+    return err;
+  start_lock lock{folder_ + "/start.lock"};
+  if (!lock.held())
+    return errno_text("lock " + folder_ + "/start.lock");
+  auto err = start_locked();
+  if (err)
+    spdlog::error("embedded PostgreSQL in {}: {}", folder_, *err);
+  return err;
+}
+
+std::optional<std::string> embedded_postgres::start_locked() {
+  if (!fs::exists(folder_ + "/initialized"))
+    if (auto err = init_cluster())
+      return err;
+  auto password = read_lines(folder_ + "/superuser_password");
+  password_ = password.empty() ? std::string{} : password.front();
+  if (adopt_or_clear_pid_file()) {
+    spdlog::info("embedded PostgreSQL already running in {} on port {}",
+                 folder_, port_);
+  } else {
+    // Another program may grab the port between our probe and the server's
+    // bind: try a few.
+    std::optional<std::string> err = "no attempt";
+    for (int attempt = 0; attempt < 3 && err; ++attempt) {
+      auto port = free_port();
+      if (!port)
+        return errno_text("find a free port");
+      port_ = *port;
+      if (auto unix_path = folder_ + "/.s.PGSQL." + std::to_string(port_);
+          unix_path.size() >= sizeof(sockaddr_un::sun_path))
+        return "data folder path too long for a unix socket: " + folder_;
+      if ((err = write_settings()))
+        return err;
+      err = launch();
+    }
+    if (err)
+      return *err + " (see " + log_file_ + ")";
+    started_by_us_ = true;
+    spdlog::info("embedded PostgreSQL started in {} on port {}", folder_,
+                 port_);
+  }
+  running_ = true;
+  if (auto err = wait_until_ready()) {
+    stop();
+    return err;
+  }
+  if (auto err = create_database()) {
+    stop();
+    return err;
+  }
+  return std::nullopt;
+}
+
+void embedded_postgres::stop() {
+  if (!running_)
+    return;
+  running_ = false;
+  if (!started_by_us_)
+    return;
+  started_by_us_ = false;
+  if (auto err = run("pg_ctl", {"stop", "-D", cluster_dir_, "-m", "fast", "-w",
+                                "-t", "60", "-s"}))
+    spdlog::error("embedded PostgreSQL in {}: stop failed: {}", folder_, *err);
+}
+
+// -- start steps -------------------------------------------------------------
+
+std::optional<std::string> embedded_postgres::prepare_folder() {
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  if (ec)
+    return "create " + folder_ + ": " + ec.message();
+  as_system_user_ = geteuid() == 0;
+  if (!as_system_user_) {
+    chmod(folder_.c_str(), 0700);
+    return std::nullopt;
+  }
+  // PostgreSQL refuses to run as root: the server runs as a system user.
+  auto* pw = getpwnam(system_user);
+  if (pw == nullptr) {
+    auto created =
+        run_subprocess({"/usr/sbin/useradd", "--system", "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", system_user},
+                       subprocess_options{});
+    pw = getpwnam(system_user);
+    if (pw == nullptr)
+      return "could not create system user " + std::string{system_user} + ": " +
+             created.error;
+  }
+  uid_ = pw->pw_uid;
+  gid_ = pw->pw_gid;
+  if (chown(folder_.c_str(), uid_, gid_) != 0 || chmod(folder_.c_str(), 0700))
+    return errno_text("chown " + folder_);
+  // The server user must be able to traverse every parent folder (mktemp -d
+  // makes them 0700).
+  for (auto dir = fs::path{folder_}.parent_path();
+       !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0)
+      return errno_text("stat " + dir.string());
+    if ((st.st_mode & S_IXOTH) == 0 &&
+        chmod(dir.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
+      return errno_text("chmod o+x " + dir.string());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> embedded_postgres::init_cluster() {
+  // A previous initdb may have been killed halfway: start over.
+  std::error_code ec;
+  fs::remove_all(cluster_dir_, ec);
+  auto password_file = folder_ + "/superuser_password";
+  {
+    std::ofstream out{password_file, std::ios::trunc};
+    out << random_password() << "\n";
+    if (!out)
+      return "write " + password_file;
+  }
+  chmod(password_file.c_str(), 0600);
+  if (as_system_user_ && chown(password_file.c_str(), uid_, gid_) != 0)
+    return errno_text("chown " + password_file);
+  if (auto err =
+          run("initdb", {"-D", cluster_dir_, "--username", superuser,
+                         "--pwfile", password_file, "--auth-local", "trust",
+                         "--auth-host", "scram-sha-256", "--encoding", "UTF8",
+                         "--no-locale", "--no-instructions"}))
+    return "initdb failed: " + *err;
+  // Our settings live in their own file, rewritten at each start.
+  {
+    std::ofstream conf{cluster_dir_ + "/postgresql.conf", std::ios::app};
+    conf << "\ninclude_if_exists = 'mall.conf'\n";
+    if (!conf)
+      return "append to " + cluster_dir_ + "/postgresql.conf";
+  }
+  std::ofstream marker{folder_ + "/initialized"};
+  if (!marker)
+    return "write " + folder_ + "/initialized";
+  return std::nullopt;
+}
+
+std::optional<std::string> embedded_postgres::write_settings() {
+  auto file = cluster_dir_ + "/mall.conf";
+  {
+    std::ofstream out{file, std::ios::trunc};
+    out << "# Written by mall at each start; edits are overwritten.\n"
+        << "listen_addresses = '127.0.0.1'\n"
+        << "port = " << port_ << "\n"
+        << "unix_socket_directories = " << conf_string(folder_) << "\n"
+        << "unix_socket_permissions = 0700\n"
+        << "max_connections = 100\n"
+        << "shared_buffers = 128MB\n"
+        // Durability: a commit is acknowledged only once it is on disk.
+        << "fsync = on\n"
+        << "synchronous_commit = on\n"
+        << "full_page_writes = on\n";
+    if (!out)
+      return "write " + file;
+  }
+  if (as_system_user_ && chown(file.c_str(), uid_, gid_) != 0)
+    return errno_text("chown " + file);
+  return std::nullopt;
+}
+
+std::optional<std::string> embedded_postgres::launch() {
+  return run("pg_ctl", {"start", "-D", cluster_dir_, "-l", log_file_, "-w",
+                        "-t", "60", "-s"});
+}
+
+std::optional<std::string> embedded_postgres::wait_until_ready() {
+  auto deadline = std::chrono::steady_clock::now() + ready_timeout;
+  std::string last_error;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      pqxx::connection probe{url_for("postgres")};
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      last_error = e.what();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  return "server not ready in time: " + last_error;
+}
+
+std::optional<std::string> embedded_postgres::create_database() {
+  try {
+    pqxx::connection admin{url_for("postgres")};
+    pqxx::nontransaction tx{admin};
+    auto found = tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1",
+                                std::string{database});
+    if (found.empty())
+      tx.exec("CREATE DATABASE " + tx.quote_name(database));
+    return std::nullopt;
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "42P04") // created meanwhile by another node
+      return std::nullopt;
+    return std::string{"create database: "} + e.what();
+  } catch (const std::exception& e) {
+    return std::string{"create database: "} + e.what();
+  }
+}
+
+bool embedded_postgres::adopt_or_clear_pid_file() {
+  auto pid_file = cluster_dir_ + "/postmaster.pid";
+  auto lines = read_lines(pid_file);
+  if (lines.empty())
+    return false;
+  pid_t pid = 0;
+  int port = 0;
+  try {
+    pid = static_cast<pid_t>(std::stol(lines[0]));
+    port = lines.size() > 3 ? std::stoi(lines[3]) : 0;
+  } catch (const std::exception&) {
+    pid = 0;
+  }
+  bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+  if (alive) {
+    // A recycled pid may now belong to anything: it must be a postgres whose
+    // working directory is this cluster.
+    auto comm = read_lines("/proc/" + std::to_string(pid) + "/comm");
+    std::error_code ec;
+    auto cwd = fs::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec);
+    alive = !comm.empty() && comm.front() == "postgres" && !ec &&
+            fs::equivalent(cwd, cluster_dir_, ec);
+  }
+  if (alive && port > 0) {
+    port_ = port;
+    return true;
+  }
+  spdlog::warn("embedded PostgreSQL in {}: removing stale postmaster.pid "
+               "(pid {})",
+               folder_, pid);
+  std::error_code ec;
+  fs::remove(pid_file, ec);
+  return false;
+}
+
+std::optional<std::string>
+embedded_postgres::run(const char* program,
+                       std::initializer_list<std::string> args) {
+  std::vector<std::string> argv{bin_dir_ + "/" + program};
+  argv.insert(argv.end(), args);
+  subprocess_options options;
+  options.switch_user = as_system_user_;
+  options.user = {uid_, gid_};
+  options.cwd = folder_;
+  options.env = {"PATH=/usr/bin:/bin", "LC_ALL=C", "LANG=C", "HOME=" + folder_};
+  auto tool_log = folder_ + "/tools.log";
+  int log_fd =
+      open(tool_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd >= 0 && as_system_user_)
+    fchown(log_fd, uid_, gid_);
+  options.output_fd = log_fd;
+  auto result = run_subprocess(argv, options);
+  if (log_fd >= 0)
+    close(log_fd);
+  if (result.ok())
+    return std::nullopt;
+  if (!result.error.empty())
+    return result.error;
+  return std::string{program} + " exited with " +
+         std::to_string(result.exit_code) + " (see " + tool_log + ")";
+}
+
+// -- connecting --------------------------------------------------------------
+
+int embedded_postgres::server_pid() const {
+  auto lines = read_lines(cluster_dir_ + "/postmaster.pid");
+  try {
+    return lines.empty() ? 0 : std::stoi(lines.front());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+std::string embedded_postgres::url_for(const std::string& dbname) const {
+  return "host=" + conninfo_value(folder_) + " port=" + std::to_string(port_) +
+         " dbname=" + conninfo_value(dbname) + " user=" + superuser +
+         " connect_timeout=10";
+}
+
+std::string embedded_postgres::tcp_url_for(const std::string& dbname) const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) +
+         " dbname=" + conninfo_value(dbname) + " user=" + superuser +
+         " password=" + conninfo_value(password_) + " connect_timeout=10";
+}
+
+} // namespace mall::persistence

@@ -1,0 +1,67 @@
+// An in-memory journal with the semantics of the PostgreSQL one, for tests,
+// benchmarks and single-process demos.
+#pragma once
+
+#include "persistence/journal.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace mall::persistence {
+
+/// A thread-safe `journal` kept in memory. Every `append` is its own
+/// transaction: it gets the next `tx`, each event the next `offset`. The
+/// completion callback and then the subscribers run synchronously inside
+/// `append`, after the commit and outside the lock.
+class memory_journal : public journal {
+public:
+  // -- journal ---------------------------------------------------------------
+
+  void append(std::vector<event_record> events, append_callback done) override;
+  void flush() override;
+  std::vector<event_record> read_events(const std::string& persistence_id,
+                                        int64_t from_seq_nr) override;
+  void save_snapshot(const snapshot_record& snapshot) override;
+  std::optional<snapshot_record>
+  load_snapshot(const std::string& persistence_id) override;
+  std::vector<event_record> read_all(journal_position after,
+                                     size_t max) override;
+  void subscribe(std::function<void()> on_commit) override;
+  journal_position load_offset(const std::string& consumer) override;
+  void save_offset(const std::string& consumer,
+                   journal_position position) override;
+
+  // -- failure injection -----------------------------------------------------
+
+  /// The next `n` appends fail with `append_status::failed`, storing nothing.
+  void fail_next_appends(size_t n);
+  /// The next `n` calls of `read_events` throw `journal_error`.
+  void fail_next_reads(size_t n);
+
+  // -- inspection ------------------------------------------------------------
+
+  /// Number of events stored.
+  size_t size() const;
+
+private:
+  using subscribers = std::vector<std::function<void()>>;
+
+  mutable std::mutex mtx_;
+  /// All events in commit order; positions grow with the index.
+  std::vector<event_record> log_;
+  /// Per persistence id, indexes into `log_` in `seq_nr` order.
+  std::unordered_map<std::string, std::vector<size_t>> streams_;
+  std::unordered_map<std::string, snapshot_record> snapshots_;
+  std::map<std::string, journal_position> offsets_;
+  /// Replaced, never mutated, so `append` can call it outside the lock.
+  std::shared_ptr<const subscribers> subscribers_ =
+    std::make_shared<subscribers>();
+  int64_t last_tx_ = 0;
+  int64_t last_offset_ = 0;
+  size_t failing_appends_ = 0;
+  size_t failing_reads_ = 0;
+};
+
+} // namespace mall::persistence

@@ -1,0 +1,366 @@
+#include "persistence/pg_journal.hpp"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+namespace mall::persistence {
+
+namespace {
+
+constexpr const char* event_columns =
+    "persistence_id, seq_nr, event_type, payload, trace_id, "
+    "(extract(epoch FROM written_at) * 1000)::bigint, tx::text::bigint, "
+    "global_offset";
+
+event_record to_event(const pqxx::row& row) {
+  event_record event;
+  event.persistence_id = row[0].as<std::string>();
+  event.seq_nr = row[1].as<int64_t>();
+  event.type = row[2].as<std::string>();
+  event.payload = row[3].as<std::string>();
+  event.trace_id = row[4].as<std::string>();
+  event.written_at_ms = row[5].as<int64_t>();
+  event.position.tx = row[6].as<int64_t>();
+  event.position.offset = row[7].as<int64_t>();
+  return event;
+}
+
+bool has_nul(const std::string& text) {
+  return text.find('\0') != std::string::npos;
+}
+
+/// Why `events` cannot be appended as one aggregate's next events; empty
+/// when they can.
+std::string invalid_append(const std::vector<event_record>& events) {
+  if (events.empty())
+    return "append without events";
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto& event = events[i];
+    if (event.persistence_id != events.front().persistence_id)
+      return "append mixes persistence ids";
+    if (event.seq_nr < 1 || event.seq_nr != events.front().seq_nr + int64_t(i))
+      return "append has non-consecutive seq_nr";
+    if (event.persistence_id.empty() || event.type.empty())
+      return "event without persistence id or type";
+    if (has_nul(event.persistence_id) || has_nul(event.type) ||
+        has_nul(event.payload) || has_nul(event.trace_id))
+      return "event text contains a NUL character";
+  }
+  return {};
+}
+
+/// Whether the statement failed because of the rows written (SQLSTATE
+/// class 22 data exception or 23 integrity violation, such as a second
+/// writer of a seq_nr) rather than because of the server.
+bool caused_by_data(const pqxx::sql_error& e) {
+  auto state = e.sqlstate();
+  return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
+}
+
+append_result failed(std::string message) {
+  return {append_status::failed, std::move(message), {}};
+}
+
+} // namespace
+
+pg_journal::pg_journal(pg_journal_options options)
+    : options_(std::move(options)),
+      readers_(options_.url, options_.read_connections),
+      writer_thread_([this] { write_loop(); }) {}
+
+pg_journal::~pg_journal() {
+  {
+    std::lock_guard<std::mutex> guard{queue_mutex_};
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  writer_thread_.join();
+}
+
+// -- writing -----------------------------------------------------------------
+
+void pg_journal::append(std::vector<event_record> events,
+                        append_callback done) {
+  {
+    std::lock_guard<std::mutex> guard{queue_mutex_};
+    queue_.push_back({std::move(events), std::move(done)});
+    ++enqueued_;
+  }
+  queue_changed_.notify_one();
+}
+
+void pg_journal::flush() {
+  std::unique_lock<std::mutex> lock{queue_mutex_};
+  auto target = enqueued_;
+  completed_changed_.wait(lock, [&] { return completed_ >= target; });
+}
+
+void pg_journal::write_loop() {
+  std::unique_lock<std::mutex> lock{queue_mutex_};
+  for (;;) {
+    queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty())
+      return; // stopping, and everything queued has been written
+    // Everything that queued up during the previous commit goes into this
+    // one, up to the batch limit.
+    std::vector<pending_append> batch;
+    size_t events = 0;
+    while (!queue_.empty() &&
+           (batch.empty() || events + queue_.front().events.size() <=
+                                 options_.max_batch_events)) {
+      events += queue_.front().events.size();
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    auto results = write_batch(batch);
+    bool any_committed = false;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      any_committed |= results[i].status == append_status::ok;
+      if (results[i].status == append_status::failed)
+        ++failures_;
+      try {
+        batch[i].done(std::move(results[i]));
+      } catch (const std::exception& e) {
+        spdlog::error("journal append callback threw: {}", e.what());
+      }
+    }
+    if (any_committed)
+      notify_subscribers();
+    lock.lock();
+    completed_ += batch.size();
+    completed_changed_.notify_all();
+  }
+}
+
+std::vector<append_result>
+pg_journal::write_batch(std::vector<pending_append>& batch) {
+  std::vector<append_result> results(batch.size());
+  std::vector<size_t> valid;
+  valid.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (auto why = invalid_append(batch[i].events); !why.empty())
+      results[i] = failed(std::move(why));
+    else
+      valid.push_back(i);
+  }
+  if (valid.empty())
+    return results;
+  // Connection lost, commit outcome unknown, server error: nothing of this
+  // batch is acknowledged; reconnect for the next one.
+  auto fail_all = [&](const char* why) {
+    spdlog::error("journal batch of {} appends failed: {}", valid.size(), why);
+    writer_.reset();
+    for (auto i : valid)
+      results[i] = failed(why);
+  };
+  try {
+    auto positions = insert_and_commit(batch, valid);
+    for (size_t i = 0; i < valid.size(); ++i)
+      results[valid[i]].last_position = positions[i];
+  } catch (const pqxx::sql_error& e) {
+    // Typically a second writer of one aggregate: find out which append.
+    if (caused_by_data(e))
+      write_one_by_one(batch, valid, results);
+    else
+      fail_all(e.what());
+  } catch (const std::exception& e) {
+    fail_all(e.what());
+  }
+  return results;
+}
+
+void pg_journal::write_one_by_one(std::vector<pending_append>& batch,
+                                  const std::vector<size_t>& valid,
+                                  std::vector<append_result>& results) {
+  for (auto i : valid) {
+    try {
+      results[i].last_position = insert_and_commit(batch, {i}).front();
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != "23505") {
+        results[i] = failed(e.what());
+        continue;
+      }
+      ++conflicts_;
+      auto& first = batch[i].events.front();
+      spdlog::warn("journal conflict: {} seq_nr {} already written by "
+                   "another writer",
+                   first.persistence_id, first.seq_nr);
+      results[i] = {append_status::conflict, e.what(), {}};
+    } catch (const std::exception& e) {
+      writer_.reset();
+      results[i] = failed(e.what());
+    }
+  }
+}
+
+std::vector<journal_position>
+pg_journal::insert_and_commit(std::vector<pending_append>& batch,
+                              const std::vector<size_t>& valid) {
+  size_t rows = 0;
+  for (auto i : valid)
+    rows += batch[i].events.size();
+  pqxx::work tx{writer_connection()};
+  // Take the transaction id and the global offsets first, so the rows can
+  // go in with COPY: cheaper for the server than an INSERT of many rows.
+  auto ids = tx.exec_params("SELECT pg_current_xact_id()::text::bigint, "
+                            "nextval('journal_global_offset_seq') "
+                            "FROM generate_series(1, $1)",
+                            static_cast<int64_t>(rows));
+  auto xid = ids[0][0].as<int64_t>();
+  std::vector<int64_t> offsets;
+  offsets.reserve(rows);
+  for (auto row : ids)
+    offsets.push_back(row[1].as<int64_t>());
+  // One aggregate's events must follow each other in commit order.
+  std::sort(offsets.begin(), offsets.end());
+  std::vector<journal_position> positions;
+  positions.reserve(valid.size());
+  {
+    static const std::vector<std::string> columns{
+        "global_offset", "persistence_id", "seq_nr",
+        "event_type",    "payload",        "trace_id"};
+    pqxx::stream_to copy{tx, "journal", columns};
+    size_t next = 0;
+    for (auto i : valid) {
+      for (auto& e : batch[i].events)
+        copy << std::make_tuple(offsets[next++], e.persistence_id, e.seq_nr,
+                                e.type, e.payload, e.trace_id);
+      positions.push_back({xid, offsets[next - 1]});
+    }
+    copy.complete();
+  }
+  tx.commit();
+  ++commits_;
+  return positions;
+}
+
+pqxx::connection& pg_journal::writer_connection() {
+  if (!writer_ || !writer_->is_open())
+    writer_ = std::make_unique<pqxx::connection>(options_.url);
+  return *writer_;
+}
+
+void pg_journal::notify_subscribers() {
+  std::lock_guard<std::mutex> guard{subscribers_mutex_};
+  for (auto& on_commit : subscribers_) {
+    try {
+      on_commit();
+    } catch (const std::exception& e) {
+      spdlog::error("journal subscriber threw: {}", e.what());
+    }
+  }
+}
+
+void pg_journal::subscribe(std::function<void()> on_commit) {
+  std::lock_guard<std::mutex> guard{subscribers_mutex_};
+  subscribers_.push_back(std::move(on_commit));
+}
+
+// -- reading -----------------------------------------------------------------
+
+template<class F> auto pg_journal::read(const char* what, F&& fn) {
+  try {
+    return readers_.with_connection(std::forward<F>(fn));
+  } catch (const std::exception& e) {
+    throw journal_error(std::string{what} + ": " + e.what());
+  }
+}
+
+std::vector<event_record>
+pg_journal::read_events(const std::string& persistence_id,
+                        int64_t from_seq_nr) {
+  return read("read_events", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    auto rows = tx.exec_params(std::string{"SELECT "} + event_columns +
+                                   " FROM journal WHERE persistence_id = $1 "
+                                   "AND seq_nr >= $2 ORDER BY seq_nr",
+                               persistence_id, from_seq_nr);
+    std::vector<event_record> events;
+    events.reserve(rows.size());
+    for (auto row : rows)
+      events.push_back(to_event(row));
+    return events;
+  });
+}
+
+std::vector<event_record> pg_journal::read_all(journal_position after,
+                                               size_t max) {
+  return read("read_all", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    // Every transaction below the snapshot's xmin has finished, so no event
+    // with a smaller (tx, global_offset) can still appear: reading only
+    // those never skips a late commit.
+    auto rows = tx.exec_params(
+        std::string{"SELECT "} + event_columns +
+            " FROM journal"
+            " WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
+            " AND (tx, global_offset) > ($1::text::xid8, $2)"
+            " ORDER BY tx, global_offset LIMIT $3",
+        std::to_string(after.tx), after.offset, static_cast<int64_t>(max));
+    std::vector<event_record> events;
+    events.reserve(rows.size());
+    for (auto row : rows)
+      events.push_back(to_event(row));
+    return events;
+  });
+}
+
+void pg_journal::save_snapshot(const snapshot_record& snapshot) {
+  read("save_snapshot", [&](pqxx::connection& c) {
+    pqxx::work tx{c};
+    // A late snapshot from a zombie writer must not replace a newer one.
+    tx.exec_params(
+        "INSERT INTO snapshots (persistence_id, seq_nr, payload)"
+        " VALUES ($1, $2, $3) ON CONFLICT (persistence_id) DO UPDATE"
+        " SET seq_nr = excluded.seq_nr, payload = excluded.payload,"
+        " written_at = now() WHERE snapshots.seq_nr <= excluded.seq_nr",
+        snapshot.persistence_id, snapshot.seq_nr, snapshot.payload);
+    tx.commit();
+  });
+}
+
+std::optional<snapshot_record>
+pg_journal::load_snapshot(const std::string& persistence_id) {
+  return read(
+      "load_snapshot",
+      [&](pqxx::connection& c) -> std::optional<snapshot_record> {
+        pqxx::read_transaction tx{c};
+        auto rows = tx.exec_params(
+            "SELECT seq_nr, payload FROM snapshots WHERE persistence_id = $1",
+            persistence_id);
+        if (rows.empty())
+          return std::nullopt;
+        return snapshot_record{persistence_id, rows[0][0].as<int64_t>(),
+                               rows[0][1].as<std::string>()};
+      });
+}
+
+journal_position pg_journal::load_offset(const std::string& consumer) {
+  return read("load_offset", [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    auto rows = tx.exec_params("SELECT tx, global_offset FROM "
+                               "consumer_offsets WHERE consumer = $1",
+                               consumer);
+    if (rows.empty())
+      return journal_position{};
+    return journal_position{rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+  });
+}
+
+void pg_journal::save_offset(const std::string& consumer,
+                             journal_position position) {
+  read("save_offset", [&](pqxx::connection& c) {
+    pqxx::work tx{c};
+    tx.exec_params("INSERT INTO consumer_offsets (consumer, tx, global_offset)"
+                   " VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE"
+                   " SET tx = excluded.tx,"
+                   " global_offset = excluded.global_offset,"
+                   " updated_at = now()",
+                   consumer, position.tx, position.offset);
+    tx.commit();
+  });
+}
+
+} // namespace mall::persistence

@@ -1,0 +1,115 @@
+// The PostgreSQL journal: group commit for writes, a connection pool for
+// reads.
+#pragma once
+
+#include "persistence/journal.hpp"
+#include "persistence/pg_connection_pool.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace mall::persistence {
+
+/// Settings of a `pg_journal`.
+struct pg_journal_options {
+  /// libpq URL or keyword string of a migrated database (see `pg_schema`).
+  std::string url;
+  /// Most events written in one transaction.
+  size_t max_batch_events = 2000;
+  /// Connections for reads, snapshots and offsets.
+  size_t read_connections = 4;
+};
+
+/// `journal` on PostgreSQL. One writer thread with its own connection takes
+/// every queued append (up to `max_batch_events` events) as soon as the
+/// previous commit returned and writes them in one transaction: a commit
+/// costs one WAL flush however many entities wait on it. When a batch hits
+/// the `(persistence_id, seq_nr)` key, its appends are retried one by one
+/// so that only the conflicting one is rejected.
+class pg_journal : public journal {
+public:
+  explicit pg_journal(pg_journal_options options);
+
+  /// Completes every queued append, then stops the writer thread.
+  ~pg_journal() override;
+
+  pg_journal(const pg_journal&) = delete;
+  pg_journal& operator=(const pg_journal&) = delete;
+
+  // -- journal ---------------------------------------------------------------
+
+  /// `done` runs on the writer thread. It must not block, and must not call
+  /// `flush` (which would wait for itself).
+  void append(std::vector<event_record> events, append_callback done) override;
+  void flush() override;
+  std::vector<event_record> read_events(const std::string& persistence_id,
+                                        int64_t from_seq_nr) override;
+  void save_snapshot(const snapshot_record& snapshot) override;
+  std::optional<snapshot_record>
+  load_snapshot(const std::string& persistence_id) override;
+  std::vector<event_record> read_all(journal_position after,
+                                     size_t max) override;
+  void subscribe(std::function<void()> on_commit) override;
+  journal_position load_offset(const std::string& consumer) override;
+  void save_offset(const std::string& consumer,
+                   journal_position position) override;
+
+  // -- metrics ---------------------------------------------------------------
+
+  /// Transactions committed by the writer.
+  uint64_t commits() const { return commits_.load(); }
+  /// Appends rejected because another writer stored the same seq_nr.
+  uint64_t conflicts() const { return conflicts_.load(); }
+  /// Appends that failed for any other reason.
+  uint64_t failures() const { return failures_.load(); }
+
+private:
+  struct pending_append {
+    std::vector<event_record> events;
+    append_callback done;
+  };
+
+  void write_loop();
+  std::vector<append_result> write_batch(std::vector<pending_append>& batch);
+  void write_one_by_one(std::vector<pending_append>& batch,
+                        const std::vector<size_t>& valid,
+                        std::vector<append_result>& results);
+  /// Inserts the events of `batch[valid...]` and commits; returns the
+  /// position of each append's last event.
+  std::vector<journal_position>
+  insert_and_commit(std::vector<pending_append>& batch,
+                    const std::vector<size_t>& valid);
+  pqxx::connection& writer_connection();
+  void notify_subscribers();
+
+  template<class F> auto read(const char* what, F&& fn);
+
+  pg_journal_options options_;
+  pg_connection_pool readers_;
+  /// Used by the writer thread only.
+  std::unique_ptr<pqxx::connection> writer_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::condition_variable completed_changed_;
+  std::deque<pending_append> queue_;
+  uint64_t enqueued_ = 0;
+  uint64_t completed_ = 0;
+  bool stopping_ = false;
+
+  std::mutex subscribers_mutex_;
+  std::vector<std::function<void()>> subscribers_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> conflicts_{0};
+  std::atomic<uint64_t> failures_{0};
+
+  std::thread writer_thread_;
+};
+
+} // namespace mall::persistence

@@ -1,0 +1,301 @@
+#define CAF_SUITE persistence.pg_journal
+#include "tests/support/caf_test.hpp"
+
+#include "persistence/pg_journal.hpp"
+#include "persistence/pg_schema.hpp"
+#include "tests/support/test_postgres.hpp"
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <pqxx/pqxx>
+#include <set>
+#include <thread>
+
+using namespace mall::persistence;
+
+namespace {
+
+event_record event(const std::string& id, int64_t seq_nr,
+                   std::string payload = "{}") {
+  event_record result;
+  result.persistence_id = id;
+  result.seq_nr = seq_nr;
+  result.type = "Happened";
+  result.payload = std::move(payload);
+  result.trace_id = "trace-" + std::to_string(seq_nr);
+  return result;
+}
+
+append_result append_and_wait(journal& j, std::vector<event_record> events) {
+  std::promise<append_result> promise;
+  auto future = promise.get_future();
+  j.append(std::move(events),
+           [&promise](append_result result) { promise.set_value(result); });
+  return future.get();
+}
+
+/// Collects the results of appends issued without waiting.
+struct result_log {
+  std::mutex mutex;
+  std::map<std::string, append_result> by_name;
+
+  journal::append_callback record(std::string name) {
+    return [this, name](append_result result) {
+      std::lock_guard<std::mutex> guard{mutex};
+      by_name[name] = result;
+    };
+  }
+
+  append_status status(const std::string& name) {
+    std::lock_guard<std::mutex> guard{mutex};
+    return by_name.at(name).status;
+  }
+};
+
+/// Holds an exclusive lock on the journal table, so that the writer blocks
+/// on its next insert and further appends queue up behind it.
+struct journal_table_lock {
+  pqxx::connection connection;
+  pqxx::work tx{connection};
+
+  explicit journal_table_lock(const std::string& url) : connection(url) {
+    tx.exec("LOCK TABLE journal IN EXCLUSIVE MODE");
+  }
+  void release() { tx.commit(); }
+};
+
+struct fixture : mall::test_support::postgres_fixture {
+  fixture() {
+    auto migrated = pg_schema{}.migrate(url);
+    if (!migrated.ok())
+      CAF_FAIL("migration failed: " << migrated.error);
+  }
+
+  pg_journal_options options(size_t max_batch_events = 2000) {
+    pg_journal_options result;
+    result.url = url;
+    result.max_batch_events = max_batch_events;
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(pg_journal_tests, fixture)
+
+CAF_TEST(appended events are read back in order with their positions) {
+  pg_journal j{options()};
+  auto first = append_and_wait(j, {event("cart|a", 1, R"({"n":"it's"})"),
+                                   event("cart|a", 2), event("cart|a", 3)});
+  CAF_REQUIRE(first.status == append_status::ok);
+  auto other = append_and_wait(j, {event("cart|b", 1)});
+  CAF_REQUIRE(other.status == append_status::ok);
+  auto events = j.read_events("cart|a", 1);
+  CAF_REQUIRE_EQUAL(events.size(), 3u);
+  CAF_CHECK_EQUAL(events[0].payload, R"({"n":"it's"})");
+  CAF_CHECK_EQUAL(events[0].type, "Happened");
+  CAF_CHECK_EQUAL(events[2].trace_id, "trace-3");
+  CAF_CHECK(events[0].position < events[1].position);
+  CAF_CHECK(events[2].position == first.last_position);
+  CAF_CHECK_EQUAL(events[0].position.tx, events[2].position.tx);
+  CAF_CHECK_GREATER(events[0].written_at_ms, 0);
+  CAF_CHECK(first.last_position < other.last_position);
+  auto tail = j.read_events("cart|a", 3);
+  CAF_REQUIRE_EQUAL(tail.size(), 1u);
+  CAF_CHECK_EQUAL(tail[0].seq_nr, 3);
+  CAF_CHECK(j.read_events("cart|none", 1).empty());
+}
+
+CAF_TEST(a second writer of a seq_nr is rejected while the rest of its batch
+             commits) {
+  pg_journal node1{options()};
+  CAF_REQUIRE(append_and_wait(node1, {event("p|1", 1)}).status ==
+              append_status::ok);
+  pg_journal node2{options()};
+  result_log log;
+  journal_table_lock lock{url};
+  node2.append({event("p|blocker", 1)}, log.record("blocker"));
+  node2.append({event("p|x", 1)}, log.record("x"));
+  node2.append({event("p|1", 1, R"({"zombie":true})")}, log.record("zombie"));
+  node2.append({event("p|y", 1), event("p|y", 2)}, log.record("y"));
+  lock.release();
+  node2.flush();
+  CAF_CHECK(log.status("blocker") == append_status::ok);
+  CAF_CHECK(log.status("x") == append_status::ok);
+  CAF_CHECK(log.status("zombie") == append_status::conflict);
+  CAF_CHECK(log.status("y") == append_status::ok);
+  CAF_CHECK_EQUAL(node2.conflicts(), 1u);
+  CAF_CHECK_EQUAL(node2.read_events("p|1", 1).at(0).payload, "{}");
+  CAF_CHECK_EQUAL(node2.read_events("p|y", 1).size(), 2u);
+}
+
+CAF_TEST(appends queued during a commit share the next transaction) {
+  constexpr size_t appends = 500;
+  pg_journal j{options(100)};
+  result_log log;
+  journal_table_lock lock{url};
+  j.append({event("b|blocker", 1)}, log.record("blocker"));
+  for (size_t i = 0; i < appends; ++i)
+    j.append({event("b|" + std::to_string(i), 1)},
+             log.record(std::to_string(i)));
+  lock.release();
+  j.flush();
+  for (size_t i = 0; i < appends; ++i)
+    CAF_CHECK(log.status(std::to_string(i)) == append_status::ok);
+  // The blocker alone, then batches of at most 100 events.
+  CAF_CHECK_LESS_OR_EQUAL(j.commits(), 1 + appends / 100);
+  CAF_CHECK_GREATER_OR_EQUAL(j.commits(), appends / 100);
+}
+
+CAF_TEST(an invalid append fails without harming its batch) {
+  pg_journal j{options()};
+  result_log log;
+  j.append({event("v|a", 1), event("v|a", 3)}, log.record("gap"));
+  j.append({event("v|b", 1), event("v|c", 2)}, log.record("mixed"));
+  j.append({}, log.record("empty"));
+  j.append({event("v|d", 1, std::string("a\0b", 3))}, log.record("nul"));
+  j.append({event("v|utf8", 1, "\xff\xfe")}, log.record("not utf-8"));
+  j.append({event("v|ok", 1)}, log.record("ok"));
+  j.flush();
+  for (auto name : {"gap", "mixed", "empty", "nul", "not utf-8"})
+    CAF_CHECK(log.status(name) == append_status::failed);
+  CAF_CHECK(log.status("ok") == append_status::ok);
+}
+
+CAF_TEST(an unreachable database fails appends and reads) {
+  pg_journal_options broken;
+  broken.url = "host=127.0.0.1 port=1 dbname=none connect_timeout=2";
+  pg_journal j{broken};
+  CAF_CHECK(append_and_wait(j, {event("u|a", 1)}).status ==
+            append_status::failed);
+  CAF_CHECK_EQUAL(j.failures(), 1u);
+  bool threw = false;
+  try {
+    j.read_events("u|a", 1);
+  } catch (const journal_error&) {
+    threw = true;
+  }
+  CAF_CHECK(threw);
+}
+
+CAF_TEST(the writer reconnects after losing its connection) {
+  pg_journal j{options()};
+  CAF_REQUIRE(append_and_wait(j, {event("r|a", 1)}).status ==
+              append_status::ok);
+  {
+    pqxx::connection admin{url};
+    pqxx::nontransaction tx{admin};
+    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  }
+  // The first append after the loss may fail; the next one reconnects.
+  append_and_wait(j, {event("r|a", 2)});
+  auto next = j.read_events("r|a", 1).size() + 1;
+  CAF_CHECK(
+      append_and_wait(j, {event("r|a", static_cast<int64_t>(next))}).status ==
+      append_status::ok);
+  CAF_CHECK_EQUAL(j.read_events("r|a", 1).size(), next);
+}
+
+CAF_TEST(subscribers hear about each commit) {
+  pg_journal j{options()};
+  std::atomic<int> calls{0};
+  j.subscribe([&] { ++calls; });
+  append_and_wait(j, {event("s|a", 1)});
+  j.flush();
+  CAF_CHECK_EQUAL(calls.load(), 1);
+}
+
+CAF_TEST(a consumer reading in commit order sees every event of concurrent
+             writers exactly once) {
+  constexpr int nodes = 4;
+  constexpr int writers_per_node = 4;
+  constexpr int events_per_writer = 150;
+  constexpr size_t total = nodes * writers_per_node * events_per_writer;
+  std::vector<std::unique_ptr<pg_journal>> journals;
+  for (int i = 0; i < nodes; ++i)
+    journals.push_back(std::make_unique<pg_journal>(options()));
+  pg_journal consumer_journal{options()};
+  std::mutex mutex;
+  std::condition_variable committed;
+  for (auto& j : journals)
+    j->subscribe([&] { committed.notify_all(); });
+  // Consumer: reads from its position while the writers run.
+  std::set<std::pair<std::string, int64_t>> seen;
+  std::map<std::string, int64_t> last_seq;
+  size_t duplicates = 0, out_of_order = 0, position_regressions = 0;
+  std::thread consumer{[&] {
+    journal_position position;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+    while (seen.size() < total && std::chrono::steady_clock::now() < deadline) {
+      auto batch = consumer_journal.read_all(position, 300);
+      for (auto& e : batch) {
+        if (!(position < e.position))
+          ++position_regressions;
+        position = e.position;
+        if (!seen.emplace(e.persistence_id, e.seq_nr).second)
+          ++duplicates;
+        if (e.seq_nr != ++last_seq[e.persistence_id])
+          ++out_of_order;
+      }
+      if (batch.empty()) {
+        std::unique_lock<std::mutex> lock{mutex};
+        committed.wait_for(lock, std::chrono::milliseconds{20});
+      }
+    }
+  }};
+  std::vector<std::thread> writers;
+  std::atomic<int> not_ok{0};
+  for (int n = 0; n < nodes; ++n)
+    for (int w = 0; w < writers_per_node; ++w)
+      writers.emplace_back([&, n, w] {
+        auto id = "c|" + std::to_string(n) + "-" + std::to_string(w);
+        for (int64_t seq = 1; seq <= events_per_writer; ++seq)
+          if (append_and_wait(*journals[n], {event(id, seq)}).status !=
+              append_status::ok)
+            ++not_ok;
+      });
+  for (auto& writer : writers)
+    writer.join();
+  consumer.join();
+  CAF_CHECK_EQUAL(not_ok.load(), 0);
+  CAF_CHECK_EQUAL(seen.size(), total);
+  CAF_CHECK_EQUAL(duplicates, 0u);
+  CAF_CHECK_EQUAL(out_of_order, 0u);
+  CAF_CHECK_EQUAL(position_regressions, 0u);
+  CAF_CHECK_EQUAL(consumer_journal.read_all({}, total + 10).size(), total);
+  // Many writers were batched together.
+  uint64_t commits = 0;
+  for (auto& j : journals)
+    commits += j->commits();
+  CAF_CHECK_LESS(commits, total);
+  CAF_MESSAGE(total << " events in " << commits << " commits");
+}
+
+CAF_TEST(consumer offsets are saved and loaded) {
+  pg_journal j{options()};
+  CAF_CHECK(j.load_offset("mypage") == journal_position{});
+  j.save_offset("mypage", {7, 42});
+  CAF_CHECK(j.load_offset("mypage") == (journal_position{7, 42}));
+  j.save_offset("mypage", {9, 50});
+  CAF_CHECK(j.load_offset("mypage") == (journal_position{9, 50}));
+  CAF_CHECK(j.load_offset("other") == journal_position{});
+}
+
+CAF_TEST(snapshots are saved loaded and overwritten by newer ones) {
+  pg_journal j{options()};
+  CAF_CHECK(!j.load_snapshot("s|a"));
+  j.save_snapshot({"s|a", 5, R"({"v":5})"});
+  auto loaded = j.load_snapshot("s|a");
+  CAF_REQUIRE(loaded);
+  CAF_CHECK_EQUAL(loaded->seq_nr, 5);
+  CAF_CHECK_EQUAL(loaded->payload, R"({"v":5})");
+  j.save_snapshot({"s|a", 10, R"({"v":10})"});
+  CAF_CHECK_EQUAL(j.load_snapshot("s|a")->payload, R"({"v":10})");
+  // A stale writer's older snapshot does not win.
+  j.save_snapshot({"s|a", 3, R"({"v":3})"});
+  CAF_CHECK_EQUAL(j.load_snapshot("s|a")->seq_nr, 10);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
