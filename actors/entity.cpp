@@ -15,12 +15,20 @@ caf::error journal_conflict_error() {
 }
 
 bool is_journal_conflict(const caf::error& reason) {
-  return reason.category() == entity_category
-         && reason.code() == journal_conflict_code;
+  return reason.category() == entity_category &&
+         reason.code() == journal_conflict_code;
 }
 
 entity_reply error_reply(std::string code, std::string message) {
-  return entity_reply{std::move(code), std::move(message), {}, {}};
+  return entity_reply{std::move(code), std::move(message), {}, {}, false};
+}
+
+bool is_await_command(const std::string& body) {
+  auto j = domains::json::parse(body, nullptr, false);
+  if (!j.is_object())
+    return false;
+  auto type = j.find("type");
+  return type != j.end() && type->is_string() && *type == "await";
 }
 
 caf::error entity_crashed(const std::string& who, std::exception_ptr& eptr) {

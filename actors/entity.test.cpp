@@ -8,6 +8,7 @@
 using namespace mall;
 using namespace mall::actors;
 using counter = actors::testing::counter_aggregate;
+using settling = actors::testing::settling_counter_aggregate;
 
 namespace {
 
@@ -32,8 +33,9 @@ public:
   }
 
   bool hold = false;
-  std::vector<std::pair<std::vector<persistence::event_record>, append_callback>>
-    held;
+  std::vector<
+      std::pair<std::vector<persistence::event_record>, append_callback>>
+      held;
 };
 
 struct fixture : test_coordinator_fixture<> {
@@ -51,8 +53,9 @@ struct fixture : test_coordinator_fixture<> {
     sched.run();
   }
 
+  template<class Aggregate = counter>
   caf::actor spawn_counter(const std::string& id) {
-    auto x = sys.spawn(&entity_actor<counter>, id, env);
+    auto x = sys.spawn(&entity_actor<Aggregate>, id, env);
     spawned.push_back(x);
     sched.run();
     return x;
@@ -62,6 +65,17 @@ struct fixture : test_coordinator_fixture<> {
     return entity_command{"counter", std::move(id), std::move(body), "t-1"};
   }
 
+  static entity_command await_cmd(std::string id) {
+    return entity_command{"settling", std::move(id), R"({"type":"await"})",
+                          "t-2"};
+  }
+
+  static entity_command inc(std::string id, int by) {
+    return entity_command{
+        "settling", std::move(id),
+        R"({"type":"increment","by":)" + std::to_string(by) + "}", "t-3"};
+  }
+
   /// Sends `c` as a request and returns the reply once the actors are idle.
   entity_reply call(const caf::actor& dest, entity_command c) {
     auto rh = self->request(dest, caf::infinite, std::move(c));
@@ -69,8 +83,7 @@ struct fixture : test_coordinator_fixture<> {
     return receive_reply(rh);
   }
 
-  template <class Handle>
-  entity_reply receive_reply(Handle& rh) {
+  template<class Handle> entity_reply receive_reply(Handle& rh) {
     entity_reply result{"no_reply", "", "", ""};
     if (self->mailbox().empty())
       return result;
@@ -96,6 +109,7 @@ CAF_TEST(a write is acknowledged with its position after the commit) {
   CAF_CHECK_EQUAL(r.error_code, "");
   CAF_CHECK_EQUAL(r.body, R"({"value":2})");
   CAF_CHECK_EQUAL(r.position, "1.1");
+  CAF_CHECK(r.wrote);
   auto evs = journal->read_events("counter|c1", 1);
   CAF_REQUIRE_EQUAL(evs.size(), 1u);
   CAF_CHECK_EQUAL(evs[0].type, "Incremented");
@@ -103,7 +117,95 @@ CAF_TEST(a write is acknowledged with its position after the commit) {
   CAF_CHECK_EQUAL(evs[0].seq_nr, 1);
   auto q = call(c, cmd("c1", R"({"type":"get"})"));
   CAF_CHECK_EQUAL(q.body, R"({"value":2})");
-  CAF_CHECK_EQUAL(q.position, "");
+  CAF_CHECK_EQUAL(q.position, "1.1");
+  CAF_CHECK(!q.wrote);
+}
+
+CAF_TEST(every reply carries the last position and only a new entity none) {
+  auto fresh = spawn_counter("fresh");
+  CAF_CHECK_EQUAL(call(fresh, cmd("fresh", R"({"type":"get"})")).position, "");
+  auto c = spawn_counter("c1");
+  call(c, cmd("c1", R"({"type":"increment","by":1})"));
+  // Another entity's write moves the journal on, not c1's position.
+  call(fresh, cmd("fresh", R"({"type":"increment","by":1})"));
+  CAF_CHECK_EQUAL(call(c, cmd("c1", R"({"type":"get"})")).position, "1.1");
+  auto refused = call(c, cmd("c1", R"({"type":"reject"})"));
+  CAF_CHECK_EQUAL(refused.error_code, "not_found");
+  CAF_CHECK_EQUAL(refused.position, "1.1");
+}
+
+CAF_TEST(a new incarnation knows its position from events or the snapshot) {
+  auto c = spawn_counter("c1");
+  for (int i = 0; i < 3; ++i)
+    call(c, cmd("c1", R"({"type":"increment","by":1})"));
+  auto other = spawn_counter("c2");
+  call(other, cmd("c2", R"({"type":"increment","by":1})"));
+  // c1 has a snapshot at seq_nr 3 and no event after it.
+  CAF_REQUIRE(journal->load_snapshot("counter|c1").has_value());
+  caf::anon_send_exit(c, caf::exit_reason::kill);
+  sched.run();
+  auto again = spawn_counter("c1");
+  auto r = call(again, cmd("c1", R"({"type":"get"})"));
+  CAF_CHECK_EQUAL(r.body, R"({"value":3})");
+  CAF_CHECK_EQUAL(r.position, "3.3");
+  caf::anon_send_exit(other, caf::exit_reason::kill);
+  sched.run();
+  auto other_again = spawn_counter("c2");
+  CAF_CHECK_EQUAL(call(other_again, cmd("c2", R"({"type":"get"})")).position,
+                  "4.4");
+}
+
+CAF_TEST(await answers a settled entity at once) {
+  auto c = spawn_counter<settling>("s1");
+  call(c, inc("s1", 10));
+  auto r = call(c, await_cmd("s1"));
+  CAF_CHECK_EQUAL(r.error_code, "");
+  CAF_CHECK_EQUAL(r.body, R"({"value":10})");
+  CAF_CHECK_EQUAL(r.position, "1.1");
+}
+
+CAF_TEST(await parks until an event settles the entity) {
+  auto c = spawn_counter<settling>("s1");
+  call(c, inc("s1", 3));
+  auto first = self->request(c, caf::infinite, await_cmd("s1"));
+  auto second = self->request(c, caf::infinite, await_cmd("s1"));
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  // A write that does not settle it leaves them parked.
+  CAF_CHECK_EQUAL(call(c, inc("s1", 3)).body, R"({"value":6})");
+  CAF_CHECK(self->mailbox().empty());
+  CAF_CHECK_EQUAL(call(c, inc("s1", 4)).body, R"({"value":10})");
+  auto a = receive_reply(first);
+  auto b = receive_reply(second);
+  CAF_CHECK_EQUAL(a.body, R"({"value":10})");
+  CAF_CHECK_EQUAL(a.position, "3.3");
+  CAF_CHECK_EQUAL(b.body, R"({"value":10})");
+}
+
+CAF_TEST(await on a missing entity is rejected like get) {
+  auto c = spawn_counter<settling>("s1");
+  CAF_CHECK_EQUAL(call(c, await_cmd("s1")).error_code, "not_found");
+}
+
+CAF_TEST(await beyond the parking bound answers the current state) {
+  auto e = std::make_shared<entity_environment>(*env);
+  e->settings.max_parked_per_entity = 1;
+  env = e;
+  auto c = spawn_counter<settling>("s1");
+  call(c, inc("s1", 1));
+  auto parked = self->request(c, caf::infinite, await_cmd("s1"));
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  auto overflow = call(c, await_cmd("s1"));
+  CAF_CHECK_EQUAL(overflow.body, R"({"value":1})");
+  call(c, inc("s1", 9));
+  CAF_CHECK_EQUAL(receive_reply(parked).body, R"({"value":10})");
+}
+
+CAF_TEST(await on an aggregate without settled is invalid input) {
+  auto c = spawn_counter("c1");
+  auto r = call(c, cmd("c1", R"({"type":"await"})"));
+  CAF_CHECK_EQUAL(r.error_code, "invalid_input");
 }
 
 CAF_TEST(invalid or refused commands are answered with errors and no events) {
@@ -170,9 +272,13 @@ CAF_TEST(a journal conflict answers unavailable and stops the zombie) {
   self->monitor(c);
   call(c, cmd("c1", R"({"type":"increment","by":1})"));
   // Another writer appends seq_nr 2 behind the entity's back.
-  persistence::event_record rival{"counter|c1", 2, "Incremented",
+  persistence::event_record rival{"counter|c1",
+                                  2,
+                                  "Incremented",
                                   R"({"type":"Incremented","by":100})",
-                                  "", 0, {}};
+                                  "",
+                                  0,
+                                  {}};
   journal->append({rival}, [](persistence::append_result) {});
   auto r = call(c, cmd("c1", R"({"type":"increment","by":1})"));
   CAF_CHECK_EQUAL(r.error_code, "unavailable");

@@ -22,7 +22,7 @@ struct entity_command {
   std::string trace_id;
 };
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_command& x) {
   return f(caf::meta::type_name("entity_command"), x.type, x.id, x.body,
            x.trace_id);
@@ -35,17 +35,21 @@ struct entity_reply {
   std::string error_message;
   /// Reply body as JSON text (success only).
   std::string body;
-  /// Journal position of the last event this command wrote, "tx.offset"
-  /// (empty when it wrote nothing). Becomes the consistency token.
+  /// Journal position of the entity's last event, "tx.offset": the one
+  /// this command wrote, or for a command that wrote nothing (a read, an
+  /// idempotent repeat) the last one before it. Empty only for an entity
+  /// that never wrote an event. Becomes the consistency token.
   std::string position;
+  /// Whether this command wrote events (e.g. 201 versus an idempotent 200).
+  bool wrote = false;
 
   bool ok() const noexcept { return error_code.empty(); }
 };
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_reply& x) {
-  return f(caf::meta::type_name("entity_reply"), x.error_code,
-           x.error_message, x.body, x.position);
+  return f(caf::meta::type_name("entity_reply"), x.error_code, x.error_message,
+           x.body, x.position, x.wrote);
 }
 
 } // namespace mall::actors

@@ -17,8 +17,16 @@ namespace mall::actors {
 
 namespace {
 
+/// A subtree shown next to the shards: `(name, kind, actor)`.
+struct watched_actor {
+  std::string name;
+  std::string kind;
+  caf::actor actor;
+};
+
 struct region_state {
   std::vector<caf::actor> shards;
+  std::vector<watched_actor> watched;
   std::vector<restart_policy> restarts;
   std::shared_ptr<shard_directory> directory;
   shard_config prototype;
@@ -38,8 +46,8 @@ const runtime_settings& settings(region_actor* self) {
 void on_shard_exit(region_actor* self, size_t index, const caf::error& reason) {
   auto& st = self->state;
   st.shards[index] = nullptr;
-  auto delay = st.restarts[index].on_crash(self->clock().now(),
-                                           settings(self), st.rng);
+  auto delay =
+      st.restarts[index].on_crash(self->clock().now(), settings(self), st.rng);
   if (!delay) {
     spdlog::error("region: shard {} keeps crashing ({}), retrying in {} ms",
                   index, self->system().render(reason),
@@ -77,22 +85,42 @@ void describe(region_actor* self, std::function<void(std::string)> done) {
                   {"status", "up"},
                   {"restarts", 0},
                   {"children", nlohmann::json::array()}};
-  gather->missing = st.shards.size();
+  gather->missing = st.shards.size() + st.watched.size();
   gather->done = std::move(done);
   for (size_t i = 0; i < st.shards.size(); ++i)
     gather->tree["children"].push_back(
-      {{"name", "shard-" + std::to_string(i)},
-       {"kind", "shard"},
-       {"status", "restarting"},
-       {"restarts", st.restarts[i].total_restarts()},
-       {"children", nlohmann::json::array()}});
+        {{"name", "shard-" + std::to_string(i)},
+         {"kind", "shard"},
+         {"status", "restarting"},
+         {"restarts", st.restarts[i].total_restarts()},
+         {"children", nlohmann::json::array()}});
+  // Until (unless) it answers, a watched actor shows as down.
+  for (auto& w : st.watched)
+    gather->tree["children"].push_back({{"name", w.name},
+                                        {"kind", w.kind},
+                                        {"status", "down"},
+                                        {"restarts", 0},
+                                        {"children", nlohmann::json::array()}});
   auto finish_one = [gather] {
     if (--gather->missing == 0)
       gather->done(gather->tree.dump());
   };
-  if (st.shards.empty()) {
+  if (gather->missing == 0) {
     gather->done(gather->tree.dump());
     return;
+  }
+  for (size_t k = 0; k < st.watched.size(); ++k) {
+    auto slot = st.shards.size() + k;
+    self->request(st.watched[k].actor, std::chrono::seconds(1),
+                  describe_atom::value)
+        .then(
+            [gather, slot, finish_one](const std::string& text) {
+              auto sub = nlohmann::json::parse(text, nullptr, false);
+              if (!sub.is_discarded())
+                gather->tree["children"][slot] = std::move(sub);
+              finish_one();
+            },
+            [finish_one](caf::error&) { finish_one(); });
   }
   for (size_t i = 0; i < st.shards.size(); ++i) {
     if (!st.shards[i]) {
@@ -101,16 +129,16 @@ void describe(region_actor* self, std::function<void(std::string)> done) {
     }
     auto restarts = st.restarts[i].total_restarts();
     self->request(st.shards[i], std::chrono::seconds(1), describe_atom::value)
-      .then(
-        [gather, i, restarts, finish_one](const std::string& text) {
-          auto sub = nlohmann::json::parse(text, nullptr, false);
-          if (!sub.is_discarded()) {
-            sub["restarts"] = restarts;
-            gather->tree["children"][i] = std::move(sub);
-          }
-          finish_one();
-        },
-        [finish_one](caf::error&) { finish_one(); });
+        .then(
+            [gather, i, restarts, finish_one](const std::string& text) {
+              auto sub = nlohmann::json::parse(text, nullptr, false);
+              if (!sub.is_discarded()) {
+                sub["restarts"] = restarts;
+                gather->tree["children"][i] = std::move(sub);
+              }
+              finish_one();
+            },
+            [finish_one](caf::error&) { finish_one(); });
   }
 }
 
@@ -135,12 +163,17 @@ caf::behavior entity_region(region_actor* self, std::vector<caf::actor> shards,
       self->quit(std::move(msg.reason));
   });
   return {
-    [self](tree_request& req) { describe(self, std::move(req.done)); },
-    [self](restart_shard_atom, size_t index) { restart_shard(self, index); },
-    [self](crash_atom, size_t index) {
-      if (index < self->state.shards.size() && self->state.shards[index])
-        self->send(self->state.shards[index], crash_atom::value);
-    },
+      [self](tree_request& req) { describe(self, std::move(req.done)); },
+      [self](restart_shard_atom, size_t index) { restart_shard(self, index); },
+      [self](watch_atom, std::string& name, std::string& kind,
+             caf::actor& who) {
+        self->state.watched.push_back(
+            watched_actor{std::move(name), std::move(kind), std::move(who)});
+      },
+      [self](crash_atom, size_t index) {
+        if (index < self->state.shards.size() && self->state.shards[index])
+          self->send(self->state.shards[index], crash_atom::value);
+      },
   };
 }
 

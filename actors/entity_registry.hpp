@@ -15,8 +15,9 @@
 namespace mall::actors {
 
 /// Spawns one entity actor with id `id`, linked to `parent` (its shard).
-using entity_spawner = caf::actor (*)(caf::local_actor* parent, std::string id,
-                                      std::shared_ptr<const entity_environment>);
+using entity_spawner =
+    caf::actor (*)(caf::local_actor* parent, std::string id,
+                   std::shared_ptr<const entity_environment>);
 
 /// Maps an aggregate type name to the function that spawns its entities, so
 /// that a bounded context registers with one line:
@@ -24,8 +25,7 @@ using entity_spawner = caf::actor (*)(caf::local_actor* parent, std::string id,
 /// read-only afterwards.
 class entity_registry {
 public:
-  template <class Aggregate>
-  void add() {
+  template<class Aggregate> void add() {
     add(Aggregate::type_name, &spawn_linked<Aggregate>);
   }
 
@@ -38,9 +38,10 @@ public:
   std::vector<std::string> types() const;
 
 private:
-  template <class Aggregate>
-  static caf::actor spawn_linked(caf::local_actor* parent, std::string id,
-                                 std::shared_ptr<const entity_environment> env) {
+  template<class Aggregate>
+  static caf::actor
+  spawn_linked(caf::local_actor* parent, std::string id,
+               std::shared_ptr<const entity_environment> env) {
     return parent->spawn<caf::linked>(&entity_actor<Aggregate>, std::move(id),
                                       std::move(env));
   }

@@ -13,7 +13,7 @@ entity_router::entity_router(caf::actor_system& sys,
                              std::shared_ptr<const entity_registry> registry,
                              std::shared_ptr<const entity_environment> env,
                              caf::actor escalation)
-  : sys_(sys) {
+    : sys_(sys) {
   auto count = std::max<size_t>(env->settings.shard_count, 1);
   directory_ = std::make_shared<shard_directory>(count);
   shard_config prototype{0, std::move(registry), std::move(env),
@@ -47,7 +47,7 @@ void entity_router::ask(entity_command cmd, int64_t timeout_ms,
                              // holds a weak_ptr until the deadline, which
                              // would keep a combined block alive that long.
                              std::shared_ptr<reply_guard>(
-                               new reply_guard(std::move(on_reply)))});
+                                 new reply_guard(std::move(on_reply)))});
 }
 
 size_t entity_router::shard_for(const std::string& type, const std::string& id,
@@ -75,11 +75,16 @@ void entity_router::crash_shard(size_t index) {
   caf::anon_send(region_, crash_atom::value, index);
 }
 
-void entity_router::supervision_tree(
-  std::function<void(nlohmann::json)> done) {
+void entity_router::supervision_tree(std::function<void(nlohmann::json)> done) {
   caf::anon_send(region_, tree_request{[done](std::string text) {
                    done(nlohmann::json::parse(text));
                  }});
+}
+
+void entity_router::show_in_tree(std::string name, std::string kind,
+                                 caf::actor actor) {
+  caf::anon_send(region_, watch_atom::value, std::move(name), std::move(kind),
+                 std::move(actor));
 }
 
 } // namespace mall::actors

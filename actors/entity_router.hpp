@@ -40,23 +40,21 @@ public:
   entity_router(const entity_router&) = delete;
   entity_router& operator=(const entity_router&) = delete;
 
-  // -- entity_gateway --------------------------------------------------------
+  // -- entity_gateway ---------------------------------------------------------
 
   void ask(entity_command cmd, int64_t timeout_ms,
            reply_handler on_reply) override;
 
-  // -- placement ---------------------------------------------------------------
+  // -- placement --------------------------------------------------------------
 
   /// The shard of an entity: FNV-1a of "<type>|<id>" modulo `shard_count`,
   /// identical on every node and build.
   static size_t shard_for(const std::string& type, const std::string& id,
                           size_t shard_count);
 
-  size_t shard_count() const noexcept {
-    return directory_->size();
-  }
+  size_t shard_count() const noexcept { return directory_->size(); }
 
-  // -- operations ---------------------------------------------------------------
+  // -- operations -------------------------------------------------------------
 
   /// Chaos: makes the entity throw if it is active.
   void crash_entity(const std::string& type, const std::string& id);
@@ -68,10 +66,14 @@ public:
   /// node: `{name, kind, status, restarts, children: [...]}`.
   void supervision_tree(std::function<void(nlohmann::json)> done);
 
+  /// Lists `actor` (anything answering `describe_atom` with its subtree as
+  /// JSON text: an event consumer, the order timeout sweeper) in the
+  /// supervision tree after the shards, as `name` of `kind` ("consumer",
+  /// "policy") while it does not answer.
+  void show_in_tree(std::string name, std::string kind, caf::actor actor);
+
   /// The root supervisor, e.g. to link or monitor it.
-  const caf::actor& region() const noexcept {
-    return region_;
-  }
+  const caf::actor& region() const noexcept { return region_; }
 
 private:
   caf::actor_system& sys_;

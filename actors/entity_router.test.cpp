@@ -2,6 +2,7 @@
 #include "tests/support/caf_test.hpp"
 
 #include "actors/entity_router.hpp"
+#include "actors/runtime_messages.hpp"
 #include "actors/testing/counter_aggregate.hpp"
 #include "persistence/memory_journal.hpp"
 
@@ -75,7 +76,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   std::shared_ptr<stalling_journal> journal =
-    std::make_shared<stalling_journal>();
+      std::make_shared<stalling_journal>();
   std::optional<entity_router> router;
 };
 
@@ -145,6 +146,28 @@ CAF_TEST(a crashed shard is restarted empty and its entities recover) {
   CAF_REQUIRE_EQUAL(t["children"].size(), 4u);
   CAF_CHECK_EQUAL(t["children"][index]["restarts"], 1);
   CAF_CHECK_EQUAL(t["children"][index]["status"], "up");
+}
+
+CAF_TEST(watched actors join the supervision tree after the shards) {
+  auto consumer = sys.spawn([]() -> caf::behavior {
+    return {[](describe_atom) {
+      return std::string{R"({"name":"consumer-x","kind":"consumer",)"
+                         R"("status":"running","restarts":0,"children":[]})"};
+    }};
+  });
+  auto gone = sys.spawn([]() -> caf::behavior { return {[](int) {}}; });
+  caf::anon_send_exit(gone, caf::exit_reason::kill);
+  router->show_in_tree("consumer-x", "consumer", consumer);
+  router->show_in_tree("order_timeout_sweeper", "policy", gone);
+  sched.run();
+  auto t = tree();
+  CAF_REQUIRE_EQUAL(t["children"].size(), 6u);
+  CAF_CHECK_EQUAL(t["children"][4]["name"], "consumer-x");
+  CAF_CHECK_EQUAL(t["children"][4]["status"], "running");
+  CAF_CHECK_EQUAL(t["children"][5]["kind"], "policy");
+  CAF_CHECK_EQUAL(t["children"][5]["status"], "down");
+  caf::anon_send_exit(consumer, caf::exit_reason::kill);
+  sched.run();
 }
 
 CAF_TEST(crash_entity restarts only that entity) {

@@ -23,7 +23,7 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 
-// -- state ----------------------------------------------------------------------
+// -- state --------------------------------------------------------------------
 
 /// A command forwarded to, or held for, one entity, with whoever waits for
 /// its answer: an actor (`promise`) or `entity_router::ask` (`reply`).
@@ -48,14 +48,14 @@ enum class child_status : uint8_t { running, passivating, restarting, failed };
 
 const char* to_string(child_status x) {
   switch (x) {
-    case child_status::running:
-      return "running";
-    case child_status::passivating:
-      return "passivating";
-    case child_status::restarting:
-      return "restarting";
-    default:
-      return "failed";
+  case child_status::running:
+    return "running";
+  case child_status::passivating:
+    return "passivating";
+  case child_status::restarting:
+    return "restarting";
+  default:
+    return "failed";
   }
 }
 
@@ -96,7 +96,7 @@ struct shard_state {
   /// Live entity actors, to find a child from its exit message.
   std::unordered_map<caf::actor_id, child_entry*> by_actor;
   std::priority_queue<deadline, std::vector<deadline>, std::greater<deadline>>
-    deadlines;
+      deadlines;
   std::minstd_rand rng;
   uint64_t next_seq = 0;
   bool tick_armed = false;
@@ -111,7 +111,7 @@ struct shard_state {
 
 using shard_actor = caf::stateful_actor<shard_state>;
 
-// -- helpers --------------------------------------------------------------------
+// -- helpers ------------------------------------------------------------------
 
 const runtime_settings& settings(shard_actor* self) {
   return self->state.cfg.env->settings;
@@ -146,14 +146,12 @@ void forward(shard_actor* self, child_entry& entry, pending_command cmd) {
   auto aid = c.actor.id();
   auto seq = cmd.seq;
   self->request(c.actor, caf::infinite, cmd.msg)
-    .then(
-      [self, aid, seq](entity_reply& reply) {
-        on_reply(self, aid, seq, reply);
-      },
-      [](caf::error&) {
-        // The entity died with this command unanswered: the exit message
-        // that follows sends it again.
-      });
+      .then([self, aid,
+             seq](entity_reply& reply) { on_reply(self, aid, seq, reply); },
+            [](caf::error&) {
+              // The entity died with this command unanswered: the exit message
+              // that follows sends it again.
+            });
   c.in_flight.push_back(std::move(cmd));
 }
 
@@ -204,22 +202,22 @@ void route(shard_actor* self, const entity_command& cmd, pending_command p) {
   }
   auto& c = i->second;
   switch (c.status) {
-    case child_status::running:
-      forward(self, *i, std::move(p));
+  case child_status::running:
+    forward(self, *i, std::move(p));
+    return;
+  case child_status::passivating:
+  case child_status::restarting:
+    hold(self, c, std::move(p));
+    return;
+  case child_status::failed:
+    if (self->clock().now() < c.failed_until) {
+      p.deliver(error_reply("unavailable", "entity failed, retry later"));
       return;
-    case child_status::passivating:
-    case child_status::restarting:
-      hold(self, c, std::move(p));
-      return;
-    case child_status::failed:
-      if (self->clock().now() < c.failed_until) {
-        p.deliver(error_reply("unavailable", "entity failed, retry later"));
-        return;
-      }
-      c.restarts.reset_window();
-      c.waiting.push_back(std::move(p));
-      start(self, *i, st.cfg.registry->find(cmd.type));
-      return;
+    }
+    c.restarts.reset_window();
+    c.waiting.push_back(std::move(p));
+    start(self, *i, st.cfg.registry->find(cmd.type));
+    return;
   }
 }
 
@@ -230,9 +228,20 @@ void escalate(shard_actor* self, const std::string& key, const child& c) {
                 self->state.cfg.index, key, c.restarts.recent_restarts(),
                 c.last_error);
   if (auto& handler = self->state.cfg.escalation)
-    self->send(handler, entity_escalation{std::move(type), std::move(id),
-                                          c.restarts.recent_restarts(),
-                                          c.last_error});
+    self->send(handler,
+               entity_escalation{std::move(type), std::move(id),
+                                 c.restarts.recent_restarts(), c.last_error});
+}
+
+/// Blames the oldest lost command for a crash: the entity was handling it.
+/// Parked `await`s are older but were handled long ago, so they are passed
+/// over.
+void blame(std::vector<pending_command>& lost) {
+  for (auto& cmd : lost)
+    if (!is_await_command(cmd.msg.get_as<entity_command>(0).body)) {
+      ++cmd.losses;
+      return;
+    }
 }
 
 /// Handles the exit of an entity: passivated, stopped after a conflict or
@@ -258,8 +267,8 @@ void on_child_exit(shard_actor* self, child_entry& entry,
     return;
   }
   c.last_error = self->system().render(reason);
-  if (!is_journal_conflict(reason) && !lost.empty())
-    ++lost.front().losses;
+  if (!is_journal_conflict(reason))
+    blame(lost);
   std::vector<pending_command> retry;
   for (auto& cmd : lost) {
     if (cmd.losses >= 2)
@@ -295,8 +304,8 @@ void on_restart(shard_actor* self, const std::string& key,
                 uint32_t generation) {
   auto& st = self->state;
   auto i = st.children.find(key);
-  if (i == st.children.end() || i->second.status != child_status::restarting
-      || i->second.generation != generation)
+  if (i == st.children.end() || i->second.status != child_status::restarting ||
+      i->second.generation != generation)
     return;
   start(self, *i, st.cfg.registry->find(split_key(key).first));
 }
@@ -313,16 +322,16 @@ void on_tick(shard_actor* self) {
   }
   if (now >= st.next_passivation_scan) {
     auto& cfg = settings(self);
-    st.next_passivation_scan = now + std::max(cfg.passivation_idle / 4,
-                                              runtime_settings::duration{1});
+    st.next_passivation_scan =
+        now + std::max(cfg.passivation_idle / 4, runtime_settings::duration{1});
     for (auto i = st.children.begin(); i != st.children.end();) {
       auto& c = i->second;
-      if (c.status == child_status::running && c.in_flight.empty()
-          && now - c.last_active >= cfg.passivation_idle) {
+      if (c.status == child_status::running && c.in_flight.empty() &&
+          now - c.last_active >= cfg.passivation_idle) {
         c.status = child_status::passivating;
         self->send(c.actor, passivate_atom::value);
-      } else if (c.status == child_status::failed && now >= c.failed_until
-                 && c.waiting.empty()) {
+      } else if (c.status == child_status::failed && now >= c.failed_until &&
+                 c.waiting.empty()) {
         i = st.children.erase(i);
         continue;
       }
@@ -334,8 +343,8 @@ void on_tick(shard_actor* self) {
 
 bool crash_child(shard_actor* self, const std::string& key) {
   auto i = self->state.children.find(key);
-  if (i == self->state.children.end()
-      || i->second.status != child_status::running)
+  if (i == self->state.children.end() ||
+      i->second.status != child_status::running)
     return false;
   self->send(i->second.actor, crash_atom::value);
   return true;
@@ -346,37 +355,37 @@ std::string describe(shard_actor* self) {
   auto max = settings(self).tree_children_per_shard;
   auto node = [](const std::string& key, const child& c) {
     return nlohmann::json{
-      {"name", key},
-      {"kind", "entity"},
-      {"status", to_string(c.status)},
-      {"restarts", c.restarts.total_restarts()},
-      {"backoff_ms", c.last_backoff.count()},
-      {"last_error", c.last_error},
-      {"children", nlohmann::json::array()},
+        {"name", key},
+        {"kind", "entity"},
+        {"status", to_string(c.status)},
+        {"restarts", c.restarts.total_restarts()},
+        {"backoff_ms", c.last_backoff.count()},
+        {"last_error", c.last_error},
+        {"children", nlohmann::json::array()},
     };
   };
   auto children = nlohmann::json::array();
   // Troubled entities first: those are what an operator looks for.
   for (auto& [key, c] : st.children)
-    if (children.size() < max
-        && (c.status != child_status::running || c.restarts.total_restarts()))
+    if (children.size() < max &&
+        (c.status != child_status::running || c.restarts.total_restarts()))
       children.push_back(node(key, c));
   for (auto& [key, c] : st.children)
-    if (children.size() < max && c.status == child_status::running
-        && !c.restarts.total_restarts())
+    if (children.size() < max && c.status == child_status::running &&
+        !c.restarts.total_restarts())
       children.push_back(node(key, c));
   return nlohmann::json{
-    {"name", "shard-" + std::to_string(st.cfg.index)},
-    {"kind", "shard"},
-    {"status", "up"},
-    {"restarts", 0},
-    {"entities", st.children.size()},
-    {"children", std::move(children)},
+      {"name", "shard-" + std::to_string(st.cfg.index)},
+      {"kind", "shard"},
+      {"status", "up"},
+      {"restarts", 0},
+      {"entities", st.children.size()},
+      {"children", std::move(children)},
   }
-    .dump();
+      .dump();
 }
 
-// -- the actor ------------------------------------------------------------------
+// -- the actor ----------------------------------------------------------------
 
 caf::behavior entity_shard(shard_actor* self, shard_config cfg) {
   auto& st = self->state;
@@ -388,8 +397,8 @@ caf::behavior entity_shard(shard_actor* self, shard_config cfg) {
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto i = self->state.by_actor.find(msg.source.id());
-    if (i != self->state.by_actor.end()
-        && i->second->second.actor.address() == msg.source) {
+    if (i != self->state.by_actor.end() &&
+        i->second->second.actor.address() == msg.source) {
       on_child_exit(self, *i->second, msg.reason);
       return;
     }
@@ -399,38 +408,41 @@ caf::behavior entity_shard(shard_actor* self, shard_config cfg) {
       self->quit(std::move(msg.reason));
   });
   return {
-    [self](ask_request& req) {
-      auto& st = self->state;
-      st.deadlines.push(deadline{req.deadline, req.reply});
-      pending_command p{caf::make_message(std::move(req.cmd)), {},
-                        std::move(req.reply), st.next_seq++, 0};
-      // The command lives in the message's shared storage, which outlives
-      // moving `p`.
-      auto& cmd = p.msg.get_as<entity_command>(0);
-      route(self, cmd, std::move(p));
-      arm_tick(self);
-    },
-    [self](entity_command& in) {
-      auto rp = self->make_response_promise();
-      pending_command p{caf::make_message(std::move(in)), rp, nullptr,
-                        self->state.next_seq++, 0};
-      // The command lives in the message's shared storage, which outlives
-      // moving `p`.
-      auto& cmd = p.msg.get_as<entity_command>(0);
-      route(self, cmd, std::move(p));
-      return rp;
-    },
-    [self](tick_atom) { on_tick(self); },
-    [self](restart_atom, const std::string& key, uint32_t generation) {
-      on_restart(self, key, generation);
-    },
-    [self](crash_atom, const std::string& type, const std::string& id) {
-      return crash_child(self, type + '|' + id);
-    },
-    [](crash_atom) -> bool {
-      throw std::runtime_error("chaos: shard crash requested");
-    },
-    [self](describe_atom) { return describe(self); },
+      [self](ask_request& req) {
+        auto& st = self->state;
+        st.deadlines.push(deadline{req.deadline, req.reply});
+        pending_command p{caf::make_message(std::move(req.cmd)),
+                          {},
+                          std::move(req.reply),
+                          st.next_seq++,
+                          0};
+        // The command lives in the message's shared storage, which outlives
+        // moving `p`.
+        auto& cmd = p.msg.get_as<entity_command>(0);
+        route(self, cmd, std::move(p));
+        arm_tick(self);
+      },
+      [self](entity_command& in) {
+        auto rp = self->make_response_promise();
+        pending_command p{caf::make_message(std::move(in)), rp, nullptr,
+                          self->state.next_seq++, 0};
+        // The command lives in the message's shared storage, which outlives
+        // moving `p`.
+        auto& cmd = p.msg.get_as<entity_command>(0);
+        route(self, cmd, std::move(p));
+        return rp;
+      },
+      [self](tick_atom) { on_tick(self); },
+      [self](restart_atom, const std::string& key, uint32_t generation) {
+        on_restart(self, key, generation);
+      },
+      [self](crash_atom, const std::string& type, const std::string& id) {
+        return crash_child(self, type + '|' + id);
+      },
+      [](crash_atom) -> bool {
+        throw std::runtime_error("chaos: shard crash requested");
+      },
+      [self](describe_atom) { return describe(self); },
   };
 }
 

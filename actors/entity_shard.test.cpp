@@ -12,6 +12,7 @@ using namespace mall;
 using namespace mall::actors;
 using namespace std::chrono_literals;
 using counter = actors::testing::counter_aggregate;
+using settling = actors::testing::settling_counter_aggregate;
 
 namespace {
 
@@ -19,6 +20,7 @@ struct fixture : test_coordinator_fixture<> {
   fixture() {
     auto registry = std::make_shared<entity_registry>();
     registry->add<counter>();
+    registry->add<settling>();
     auto env = std::make_shared<entity_environment>();
     env->journal = journal;
     env->now_ms = [] { return int64_t{1'700'000'000'000}; };
@@ -31,7 +33,7 @@ struct fixture : test_coordinator_fixture<> {
     env->settings.max_queued_per_entity = 3;
     settings = &env->settings;
     shard = spawn_entity_shard(
-      sys, shard_config{0, registry, env, caf::actor_cast<caf::actor>(self)});
+        sys, shard_config{0, registry, env, caf::actor_cast<caf::actor>(self)});
     sched.run();
   }
 
@@ -52,8 +54,7 @@ struct fixture : test_coordinator_fixture<> {
     return cmd(std::move(id), R"({"type":"get"})");
   }
 
-  template <class Handle>
-  entity_reply receive_reply(Handle& rh) {
+  template<class Handle> entity_reply receive_reply(Handle& rh) {
     entity_reply result{"no_reply", "", "", ""};
     if (self->mailbox().empty())
       return result;
@@ -113,7 +114,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   std::shared_ptr<persistence::memory_journal> journal =
-    std::make_shared<persistence::memory_journal>();
+      std::make_shared<persistence::memory_journal>();
   const runtime_settings* settings = nullptr;
   caf::actor shard;
 };
@@ -207,8 +208,8 @@ CAF_TEST(a crashing entity leaves its siblings and their state untouched) {
 
 CAF_TEST(a poison command is answered unavailable after two crashes) {
   call(inc("a"));
-  auto poison = self->request(shard, caf::infinite,
-                              cmd("a", R"({"type":"explode"})"));
+  auto poison =
+      self->request(shard, caf::infinite, cmd("a", R"({"type":"explode"})"));
   sched.run();
   CAF_CHECK(self->mailbox().empty());
   pass(1s);
@@ -245,15 +246,37 @@ CAF_TEST(a command racing with passivation restarts the entity) {
   CAF_CHECK_EQUAL(field("counter|a", "status"), "running");
 }
 
-CAF_TEST(a journal conflict restarts the entity which then re-reads) {
+CAF_TEST(a journal conflict restarts the entity which then re - reads) {
   call(inc("a"));
-  persistence::event_record rival{"counter|a", 2, "Incremented",
-                                  R"({"type":"Incremented","by":100})",
-                                  "", 0, {}};
+  persistence::event_record rival{
+      "counter|a", 2, "Incremented", R"({"type":"Incremented","by":100})", "",
+      0,           {}};
   journal->append({rival}, [](persistence::append_result) {});
   CAF_CHECK_EQUAL(call(inc("a")).error_code, "unavailable");
   pass(200ms);
   CAF_CHECK_EQUAL(call(inc("a")).body, R"({"value":102})");
+}
+
+CAF_TEST(a parked await is neither blamed for a crash nor passivated) {
+  auto settling_cmd = [](std::string body) {
+    return entity_command{"settling", "a", std::move(body), "t"};
+  };
+  call(settling_cmd(R"({"type":"increment","by":1})"));
+  auto waiter =
+      self->request(shard, caf::infinite, settling_cmd(R"({"type":"await"})"));
+  auto poison = self->request(shard, caf::infinite,
+                              settling_cmd(R"({"type":"explode"})"));
+  sched.run();
+  pass(1s);
+  CAF_CHECK_EQUAL(receive_reply(poison).error_code, "unavailable");
+  CAF_CHECK_EQUAL(field("settling|a", "restarts"), 2);
+  // Idle far beyond passivation_idle, but an await is parked.
+  pass(3s);
+  CAF_CHECK_EQUAL(field("settling|a", "status"), "running");
+  CAF_CHECK(self->mailbox().empty());
+  CAF_CHECK_EQUAL(call(settling_cmd(R"({"type":"increment","by":9})")).body,
+                  R"({"value":10})");
+  CAF_CHECK_EQUAL(receive_reply(waiter).body, R"({"value":10})");
 }
 
 CAF_TEST(an unknown entity type is not found) {

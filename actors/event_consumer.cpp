@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "caf/event_based_actor.hpp"
+#include "caf/scoped_actor.hpp"
 #include "caf/send.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/system_messages.hpp"
@@ -23,7 +24,7 @@ namespace {
 /// wake-up messages to one in flight however fast commits arrive.
 using wake_flag = std::shared_ptr<std::atomic<bool>>;
 
-// -- the reader -------------------------------------------------------------------
+// -- the reader ---------------------------------------------------------------
 
 struct reader_state {
   std::shared_ptr<const event_consumer_config> cfg;
@@ -41,7 +42,8 @@ void read_batch(reader_actor* self) {
   auto& st = self->state;
   auto& cfg = *st.cfg;
   st.woken->store(false);
-  auto batch = cfg.journal->read_all(st.offset, cfg.settings.consumer_batch_size);
+  auto batch =
+      cfg.journal->read_all(st.offset, cfg.settings.consumer_batch_size);
   if (batch.empty())
     return;
   cfg.handle(batch);
@@ -61,22 +63,32 @@ caf::behavior event_reader(reader_actor* self,
   self->set_exception_handler([self](std::exception_ptr& eptr) {
     return entity_crashed("consumer " + self->state.cfg->name, eptr);
   });
-  st.offset = st.cfg->load_own_offset ? st.cfg->load_own_offset()
-                                      : st.cfg->journal->load_offset(
-                                        st.cfg->name);
+  st.offset = st.cfg->load_own_offset
+                  ? st.cfg->load_own_offset()
+                  : st.cfg->journal->load_offset(st.cfg->name);
   self->send(self, poll_atom::value);
   return {
-    [self](wake_atom) { read_batch(self); },
-    [self](poll_atom) {
-      read_batch(self);
-      self->delayed_send(self, self->state.cfg->settings.consumer_poll_interval,
-                         poll_atom::value);
-    },
-    [](crash_atom) { throw std::runtime_error("chaos: crash requested"); },
+      [self](wake_atom) { read_batch(self); },
+      [self](poll_atom) {
+        read_batch(self);
+        self->delayed_send(self,
+                           self->state.cfg->settings.consumer_poll_interval,
+                           poll_atom::value);
+      },
+      [self](rewind_atom, int64_t tx, int64_t offset) {
+        auto& st = self->state;
+        st.offset = persistence::journal_position{tx, offset};
+        st.cfg->journal->save_offset(st.cfg->name, st.offset);
+        spdlog::info("consumer {} rewound to {}", st.cfg->name,
+                     st.offset.to_string());
+        self->send(self, wake_atom::value);
+        return true;
+      },
+      [](crash_atom) { throw std::runtime_error("chaos: crash requested"); },
   };
 }
 
-// -- the supervisor ---------------------------------------------------------------
+// -- the supervisor -----------------------------------------------------------
 
 struct supervisor_state {
   std::shared_ptr<const event_consumer_config> cfg;
@@ -84,6 +96,9 @@ struct supervisor_state {
   caf::actor reader;
   restart_policy restarts;
   std::minstd_rand rng{11};
+  /// Set once asked to stop: the supervisor waits for its reader's exit, so
+  /// whoever waits for the supervisor knows no handler runs any more.
+  caf::error stop_reason;
 
   static inline const char* name = "event_consumer";
 };
@@ -93,9 +108,9 @@ using supervisor_actor = caf::stateful_actor<supervisor_state>;
 void start_reader(supervisor_actor* self) {
   auto& st = self->state;
   st.reader = st.cfg->detached
-                ? self->spawn<caf::linked + caf::detached>(event_reader, st.cfg,
-                                                           st.woken)
-                : self->spawn<caf::linked>(event_reader, st.cfg, st.woken);
+                  ? self->spawn<caf::linked + caf::detached>(event_reader,
+                                                             st.cfg, st.woken)
+                  : self->spawn<caf::linked>(event_reader, st.cfg, st.woken);
 }
 
 void on_reader_exit(supervisor_actor* self, const caf::error& reason) {
@@ -117,7 +132,7 @@ std::string describe(supervisor_actor* self) {
                         {"status", st.reader ? "running" : "restarting"},
                         {"restarts", st.restarts.total_restarts()},
                         {"children", nlohmann::json::array()}}
-    .dump();
+      .dump();
 }
 
 caf::behavior event_consumer(supervisor_actor* self,
@@ -134,29 +149,53 @@ caf::behavior event_consumer(supervisor_actor* self,
       caf::anon_send(caf::actor_cast<caf::actor>(strong), wake_atom::value);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    auto& reader = self->state.reader;
+    auto& st = self->state;
+    auto& reader = st.reader;
     if (reader && reader.address() == msg.source) {
-      on_reader_exit(self, msg.reason);
+      if (st.stop_reason)
+        self->quit(std::move(st.stop_reason));
+      else
+        on_reader_exit(self, msg.reason);
       return;
     }
-    if (msg.reason)
+    if (!msg.reason)
+      return;
+    if (!reader) {
       self->quit(std::move(msg.reason));
+      return;
+    }
+    st.stop_reason = msg.reason;
+    self->send_exit(reader, std::move(msg.reason));
   });
   start_reader(self);
   return {
-    [self](wake_atom) {
-      if (auto& reader = self->state.reader)
-        self->send(reader, wake_atom::value);
-    },
-    [self](restart_atom) {
-      if (!self->state.reader)
-        start_reader(self);
-    },
-    [self](crash_atom) {
-      if (auto& reader = self->state.reader)
-        self->send(reader, crash_atom::value);
-    },
-    [self](describe_atom) { return describe(self); },
+      [self](wake_atom) {
+        if (auto& reader = self->state.reader)
+          self->send(reader, wake_atom::value);
+      },
+      [self](restart_atom) {
+        if (!self->state.reader && !self->state.stop_reason)
+          start_reader(self);
+      },
+      [self](crash_atom) {
+        if (auto& reader = self->state.reader)
+          self->send(reader, crash_atom::value);
+      },
+      [self](describe_atom) { return describe(self); },
+      [self](rewind_atom atom, int64_t tx,
+             int64_t offset) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.cfg->load_own_offset)
+          return false;
+        if (!st.reader) {
+          // Restarting: the next reader starts from the durable offset.
+          st.cfg->journal->save_offset(st.cfg->name, {tx, offset});
+          return true;
+        }
+        auto rp = self->make_response_promise();
+        rp.delegate(st.reader, atom, tx, offset);
+        return rp;
+      },
   };
 }
 
@@ -164,9 +203,23 @@ caf::behavior event_consumer(supervisor_actor* self,
 
 caf::actor spawn_event_consumer(caf::actor_system& sys,
                                 event_consumer_config cfg) {
-  return sys.spawn(event_consumer,
-                   std::make_shared<const event_consumer_config>(
-                     std::move(cfg)));
+  return sys.spawn(
+      event_consumer,
+      std::make_shared<const event_consumer_config>(std::move(cfg)));
+}
+
+bool rewind_event_consumer(caf::actor_system& sys, const caf::actor& consumer,
+                           persistence::journal_position to,
+                           std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{sys};
+  bool result = false;
+  self->request(consumer, timeout, rewind_atom::value, to.tx, to.offset)
+      .receive([&](bool done) { result = done; },
+               [&](caf::error& err) {
+                 spdlog::warn("rewinding a consumer failed: {}",
+                              sys.render(err));
+               });
+  return result;
 }
 
 } // namespace mall::actors

@@ -4,6 +4,7 @@
 #include "actors/runtime_settings.hpp"
 #include "persistence/journal.hpp"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,7 +20,7 @@ namespace mall::actors {
 /// handler must tolerate seeing a batch again (idempotent effect, or offset
 /// stored with the effect).
 using event_batch_handler =
-  std::function<void(const std::vector<persistence::event_record>&)>;
+    std::function<void(const std::vector<persistence::event_record>&)>;
 
 /// What one consumer (a policy or a projection) reads and does.
 struct event_consumer_config {
@@ -48,8 +49,23 @@ struct event_consumer_config {
 ///
 /// The supervisor answers `(describe_atom)` with `{name, kind: "consumer",
 /// status, restarts, children: []}` as JSON text and forwards `crash_atom`
-/// to the reader (chaos). Stop it with an exit message.
+/// to the reader (chaos). `(rewind_atom, tx, offset)` -> bool saves the
+/// durable offset `{tx, offset}` and makes the reader continue from it (see
+/// `rewind_event_consumer`). Stop it with an exit message: it terminates
+/// once its reader has finished the batch at hand (`stop_actor` waits for
+/// that).
 caf::actor spawn_event_consumer(caf::actor_system& sys,
                                 event_consumer_config cfg);
+
+/// Sets the durable offset of `consumer` (a supervisor returned by
+/// `spawn_event_consumer`) back to `to`, e.g. `{}` for the beginning, so
+/// that every event after it is delivered again: for tests and operators
+/// that force redelivery. The reader takes it between two batches, so a
+/// batch in progress cannot overwrite it. Blocks until done; false when the
+/// consumer stores its own offset (`load_own_offset`), is gone or did not
+/// answer within `timeout`.
+bool rewind_event_consumer(caf::actor_system& sys, const caf::actor& consumer,
+                           persistence::journal_position to,
+                           std::chrono::milliseconds timeout);
 
 } // namespace mall::actors

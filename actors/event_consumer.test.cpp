@@ -28,8 +28,8 @@ public:
 void append_events(persistence::journal& j, const std::string& pid, int from,
                    int to) {
   for (int seq = from; seq <= to; ++seq)
-    j.append({persistence::event_record{pid, seq, "Incremented",
-                                        std::to_string(seq), "", 0, {}}},
+    j.append({persistence::event_record{
+                 pid, seq, "Incremented", std::to_string(seq), "", 0, {}}},
              [](persistence::append_result r) {
                if (r.status != persistence::append_status::ok)
                  throw std::logic_error("test append failed");
@@ -99,7 +99,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   std::shared_ptr<persistence::memory_journal> journal =
-    std::make_shared<persistence::memory_journal>();
+      std::make_shared<persistence::memory_journal>();
   recorder rec;
   std::vector<caf::actor> consumers;
 };
@@ -161,6 +161,44 @@ CAF_TEST(without a push the poll timer still delivers new events) {
   CAF_CHECK(rec.seen.empty());
   pass(1100ms);
   CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 2));
+}
+
+CAF_TEST(a rewound consumer delivers the events after the offset again) {
+  append_events(*journal, "c|1", 1, 5);
+  auto c = start(journal, rec.handler());
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 5));
+  auto rh = self->request(c, caf::infinite, rewind_atom::value, int64_t{2},
+                          int64_t{2});
+  sched.run();
+  bool done = false;
+  rh.receive([&](bool x) { done = x; }, [](caf::error&) {});
+  CAF_CHECK(done);
+  auto again = expected("c|1", 1, 5);
+  for (auto& x : expected("c|1", 3, 5))
+    again.push_back(x);
+  CAF_CHECK_EQUAL(rec.seen, again);
+  CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "5.5");
+}
+
+CAF_TEST(a consumer that owns its offset refuses to rewind) {
+  auto c = start(journal, rec.handler(),
+                 [] { return persistence::journal_position{}; });
+  auto rh = self->request(c, caf::infinite, rewind_atom::value, int64_t{0},
+                          int64_t{0});
+  sched.run();
+  bool done = true;
+  rh.receive([&](bool x) { done = x; }, [](caf::error&) {});
+  CAF_CHECK(!done);
+}
+
+CAF_TEST(a stopped consumer terminates only after its reader) {
+  auto c = start(journal, rec.handler());
+  self->monitor(c);
+  stop(c);
+  bool down = false;
+  self->receive([&](caf::down_msg& msg) { down = msg.source == c.address(); },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CAF_CHECK(down);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -3,7 +3,7 @@
 namespace mall::actors {
 
 reply_guard::reply_guard(entity_gateway::reply_handler handler)
-  : handler_(std::move(handler)) {
+    : handler_(std::move(handler)) {
   // nop
 }
 

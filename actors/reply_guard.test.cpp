@@ -23,7 +23,7 @@ CAF_TEST(the first delivered reply wins and later ones are ignored) {
 CAF_TEST(a guard dropped unanswered replies unavailable) {
   std::vector<entity_reply> seen;
   auto guard = std::make_shared<reply_guard>(
-    [&](entity_reply r) { seen.push_back(std::move(r)); });
+      [&](entity_reply r) { seen.push_back(std::move(r)); });
   auto copy = guard;
   guard.reset();
   CAF_CHECK(seen.empty());

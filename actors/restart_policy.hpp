@@ -27,23 +27,17 @@ public:
                                    std::minstd_rand& rng);
 
   /// Restarts within the window as of the last `on_crash`.
-  size_t recent_restarts() const noexcept {
-    return recent_.size();
-  }
+  size_t recent_restarts() const noexcept { return recent_.size(); }
 
   /// All restarts ever.
-  uint64_t total_restarts() const noexcept {
-    return total_;
-  }
+  uint64_t total_restarts() const noexcept { return total_; }
 
   /// When a failed child may be started again (valid after `on_crash`
   /// returned std::nullopt): the oldest restart leaves the window.
   time_point retry_after(const runtime_settings& settings) const;
 
   /// Forgets the window (not the total), e.g. once a failed child is retried.
-  void reset_window() {
-    recent_.clear();
-  }
+  void reset_window() { recent_.clear(); }
 
 private:
   std::vector<time_point> recent_;

@@ -16,7 +16,7 @@
 
 namespace mall::actors {
 
-// -- atoms ----------------------------------------------------------------
+// -- atoms --------------------------------------------------------------------
 
 /// Chaos: the receiving entity, shard or consumer throws inside its handler.
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
@@ -30,12 +30,18 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 /// Asks a shard or region for its supervision subtree as JSON text.
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
+/// `(watch_atom, name, kind, actor)` -> region: list `actor` (which answers
+/// `describe_atom`) in the supervision tree.
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
 /// Journal push -> consumer: new events were committed.
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 /// Timer -> consumer: read even without a push.
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+/// Operator or test -> consumer: `(rewind_atom, tx, offset)` -> bool moves
+/// its durable offset back so that later events are delivered again.
+using rewind_atom = caf::atom_constant<caf::atom("rewind")>;
 
-// -- local messages ----------------------------------------------------------
+// -- local messages -----------------------------------------------------------
 
 /// A command from `entity_router::ask` (same process only): the shard answers
 /// through `reply`, or with `unavailable` once `deadline` has passed.
@@ -50,7 +56,7 @@ struct tree_request {
   std::function<void(std::string)> done;
 };
 
-// -- notifications -----------------------------------------------------------
+// -- notifications ------------------------------------------------------------
 
 /// Shard -> escalation handler: an entity crashed more often than its
 /// restart budget allows. It stays failed (commands are answered
@@ -65,10 +71,10 @@ struct entity_escalation {
   std::string reason;
 };
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_escalation& x) {
-  return f(caf::meta::type_name("entity_escalation"), x.type, x.id,
-           x.restarts, x.reason);
+  return f(caf::meta::type_name("entity_escalation"), x.type, x.id, x.restarts,
+           x.reason);
 }
 
 } // namespace mall::actors

@@ -12,15 +12,18 @@ namespace mall::actors {
 struct runtime_settings {
   using duration = std::chrono::milliseconds;
 
-  // -- entities --------------------------------------------------------------
+  // -- entities ---------------------------------------------------------------
 
   /// An entity that received no command for this long is stopped
   /// (passivated); its next command starts it again from the journal.
   duration passivation_idle{std::chrono::minutes(2)};
   /// Save a snapshot after this many events since the last one (0 = never).
   int64_t snapshot_every = 100;
+  /// `await` requests parked per entity until its state settles; beyond
+  /// that the current state is answered at once.
+  size_t max_parked_per_entity = 1000;
 
-  // -- supervision -----------------------------------------------------------
+  // -- supervision ------------------------------------------------------------
 
   /// Delay before the first restart of a crashed actor; doubles per restart
   /// within the budget window, up to `restart_backoff_max`.
@@ -34,7 +37,7 @@ struct runtime_settings {
   /// `unavailable` at once.
   size_t max_queued_per_entity = 1000;
 
-  // -- sharding --------------------------------------------------------------
+  // -- sharding ---------------------------------------------------------------
 
   /// Hash buckets of entity ids; each is one supervising shard actor.
   size_t shard_count = 64;
@@ -44,7 +47,7 @@ struct runtime_settings {
   /// (restarted and failed ones first).
   size_t tree_children_per_shard = 50;
 
-  // -- event consumers -------------------------------------------------------
+  // -- event consumers --------------------------------------------------------
 
   /// Backstop poll when no commit push arrives.
   duration consumer_poll_interval{std::chrono::seconds(1)};

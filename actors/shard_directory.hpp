@@ -16,9 +16,7 @@ public:
     // nop
   }
 
-  size_t size() const noexcept {
-    return shards_.size();
-  }
+  size_t size() const noexcept { return shards_.size(); }
 
   caf::actor get(size_t index) const;
 

@@ -96,8 +96,7 @@ void measure_memory(caf::actor_system& sys,
     completion c;
     c.target = std::min(1000l, entities - first);
     for (long i = first; i < first + c.target; ++i)
-      router->ask({"counter", "e" + std::to_string(i), R"({"type":"get"})",
-                   ""},
+      router->ask({"counter", "e" + std::to_string(i), R"({"type":"get"})", ""},
                   60000, [&](entity_reply r) { c.one(r); });
     c.wait();
     errors += c.errors.load();
@@ -167,8 +166,8 @@ int main(int argc, char** argv) {
   auto registry = std::make_shared<entity_registry>();
   registry->add<counter>();
   measure_memory(sys, registry, activate);
-  measure_throughput(sys, registry, entities, in_flight, seconds,
-                     "reads (get)", R"({"type":"get"})");
+  measure_throughput(sys, registry, entities, in_flight, seconds, "reads (get)",
+                     R"({"type":"get"})");
   measure_throughput(sys, registry, entities, in_flight, seconds,
                      "writes (increment, 1 event each)",
                      R"({"type":"increment","by":1})");

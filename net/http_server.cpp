@@ -214,16 +214,17 @@ private:
     auto ticket = park();
     auto state = state_;
     responder respond = [state, ticket](api_response res) {
-      // Declared before the lock so that it is released after it.
-      std::shared_ptr<http_session> session;
+      // Everything under the lock: once `stopped` is set the io_context may
+      // be gone, and no reference to the session may outlive it here.
       std::lock_guard<std::mutex> guard{state->mx};
       auto it = state->awaiting.find(ticket);
       // Gone: answered already, or the server stopped.
       if (state->stopped || it == state->awaiting.end())
         return;
-      session = std::move(it->second);
+      // The posted write holds the session; dropping the parked reference
+      // therefore never destroys it under the lock.
+      it->second->answer(std::move(res));
       state->awaiting.erase(it);
-      session->answer(std::move(res));
     };
     try {
       (*match.handler)(req, respond);

@@ -53,6 +53,7 @@ public:
   /// then closes every connection and joins the io threads. Idempotent.
   void shutdown(std::chrono::milliseconds grace);
 
+  /// What connections share with the server; defined in http_server.cpp.
   struct state;
 
 private:

@@ -10,7 +10,7 @@ namespace {
 int64_t wall_clock_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
+      .count();
 }
 
 /// Whether `events` share one persistence id and continue `stored` events
@@ -18,8 +18,8 @@ int64_t wall_clock_ms() {
 bool well_formed(const std::vector<event_record>& events, int64_t stored) {
   auto expected = stored + 1;
   for (auto& ev : events)
-    if (ev.persistence_id != events.front().persistence_id
-        || ev.seq_nr != expected++)
+    if (ev.persistence_id != events.front().persistence_id ||
+        ev.seq_nr != expected++)
       return false;
   return true;
 }
@@ -44,9 +44,9 @@ void memory_journal::append(std::vector<event_record> events,
       if (events.front().seq_nr <= stored) {
         // The unique key (persistence_id, seq_nr): another writer was first.
         result.status = append_status::conflict;
-        result.message = "seq_nr " + std::to_string(events.front().seq_nr)
-                         + " of " + events.front().persistence_id
-                         + " already written";
+        result.message = "seq_nr " + std::to_string(events.front().seq_nr) +
+                         " of " + events.front().persistence_id +
+                         " already written";
       } else if (!well_formed(events, stored)) {
         result.status = append_status::failed;
         result.message = "events must continue one persistence id without "
@@ -112,11 +112,11 @@ memory_journal::load_snapshot(const std::string& persistence_id) {
 std::vector<event_record> memory_journal::read_all(journal_position after,
                                                    size_t max) {
   std::lock_guard<std::mutex> guard{mtx_};
-  auto first = std::upper_bound(
-    log_.begin(), log_.end(), after,
-    [](const journal_position& pos, const event_record& ev) {
-      return pos < ev.position;
-    });
+  auto first =
+      std::upper_bound(log_.begin(), log_.end(), after,
+                       [](const journal_position& pos, const event_record& ev) {
+                         return pos < ev.position;
+                       });
   auto n = std::min(max, static_cast<size_t>(log_.end() - first));
   return std::vector<event_record>(first, first + n);
 }

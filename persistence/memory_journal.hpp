@@ -57,7 +57,7 @@ private:
   std::map<std::string, journal_position> offsets_;
   /// Replaced, never mutated, so `append` can call it outside the lock.
   std::shared_ptr<const subscribers> subscribers_ =
-    std::make_shared<subscribers>();
+      std::make_shared<subscribers>();
   int64_t last_tx_ = 0;
   int64_t last_offset_ = 0;
   size_t failing_appends_ = 0;

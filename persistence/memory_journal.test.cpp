@@ -49,8 +49,8 @@ CAF_TEST(an append commits synchronously and reports its last position) {
 }
 
 CAF_TEST(a second writer of the same sequence number gets a conflict) {
-  CAF_REQUIRE(append_now(journal, {make_event("c|1", 1)}).status
-              == append_status::ok);
+  CAF_REQUIRE(append_now(journal, {make_event("c|1", 1)}).status ==
+              append_status::ok);
   auto r = append_now(journal, {make_event("c|1", 1), make_event("c|1", 2)});
   CAF_CHECK(r.status == append_status::conflict);
   CAF_CHECK_EQUAL(journal.size(), 1u);
@@ -60,11 +60,11 @@ CAF_TEST(a second writer of the same sequence number gets a conflict) {
 
 CAF_TEST(injected failures store nothing and then stop) {
   journal.fail_next_appends(1);
-  CAF_CHECK(append_now(journal, {make_event("c|1", 1)}).status
-            == append_status::failed);
+  CAF_CHECK(append_now(journal, {make_event("c|1", 1)}).status ==
+            append_status::failed);
   CAF_CHECK_EQUAL(journal.size(), 0u);
-  CAF_CHECK(append_now(journal, {make_event("c|1", 1)}).status
-            == append_status::ok);
+  CAF_CHECK(append_now(journal, {make_event("c|1", 1)}).status ==
+            append_status::ok);
   journal.fail_next_reads(1);
   auto threw = false;
   try {

@@ -6,6 +6,7 @@
 #include "persistence/pg_connection_pool.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -23,6 +24,10 @@ struct pg_journal_options {
   size_t max_batch_events = 2000;
   /// Connections for reads, snapshots and offsets.
   size_t read_connections = 4;
+  /// How long the writer may stay idle before it checks its connection
+  /// with `SELECT 1`, so that `healthy` notices a lost database even when
+  /// nothing is written.
+  std::chrono::milliseconds probe_interval{1000};
 };
 
 /// `journal` on PostgreSQL. One writer thread with its own connection takes
@@ -30,7 +35,8 @@ struct pg_journal_options {
 /// previous commit returned and writes them in one transaction: a commit
 /// costs one WAL flush however many entities wait on it. When a batch hits
 /// the `(persistence_id, seq_nr)` key, its appends are retried one by one
-/// so that only the conflicting one is rejected.
+/// so that only the conflicting one is rejected. The writer also probes its
+/// connection when idle, which keeps `healthy` current.
 class pg_journal : public journal {
 public:
   explicit pg_journal(pg_journal_options options);
@@ -68,6 +74,14 @@ public:
   /// Appends that failed for any other reason.
   uint64_t failures() const { return failures_.load(); }
 
+  // -- health ----------------------------------------------------------------
+
+  /// Whether the writer's last contact with the database worked: false
+  /// before its first connection and after a failed connect, probe or
+  /// commit; true again after the next success. Cheap and thread-safe, for
+  /// readiness checks.
+  bool healthy() const { return healthy_.load(); }
+
 private:
   struct pending_append {
     std::vector<event_record> events;
@@ -85,6 +99,9 @@ private:
   insert_and_commit(std::vector<pending_append>& batch,
                     const std::vector<size_t>& valid);
   pqxx::connection& writer_connection();
+  /// Runs `SELECT 1` on the writer's connection (connecting when needed)
+  /// and records the outcome in `healthy_`.
+  void probe();
   void notify_subscribers();
 
   template<class F> auto read(const char* what, F&& fn);
@@ -93,6 +110,8 @@ private:
   pg_connection_pool readers_;
   /// Used by the writer thread only.
   std::unique_ptr<pqxx::connection> writer_;
+  /// Whether the current outage has been logged; writer thread only.
+  bool outage_logged_ = false;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
@@ -108,6 +127,7 @@ private:
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> failures_{0};
+  std::atomic<bool> healthy_{false};
 
   std::thread writer_thread_;
 };

@@ -34,6 +34,8 @@ const std::vector<pg_migration>& pg_read_model_store::migrations() {
         ON read_models (model, owner, sort_key DESC, key DESC);
       CREATE INDEX read_models_by_sort
         ON read_models (model, sort_key DESC, key DESC);
+      CREATE INDEX read_models_by_status
+        ON read_models (model, (doc->>'status'), sort_key);
     )sql"},
   };
   return steps;
@@ -137,6 +139,22 @@ pg_read_model_store::list(const std::string& model, const std::string& owner,
       page.rows.push_back(to_row(row));
     }
     return std::optional<read_model_page>{std::move(page)};
+  });
+}
+
+std::vector<std::string> pg_read_model_store::keys_where(
+  const std::string& model, const std::string& field, const std::string& value,
+  const std::string& sort_key_below, int limit) {
+  return with(reader_, [&](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    auto r = tx.exec_params(
+      "SELECT key FROM read_models WHERE model = $1 AND doc->>$2 = $3 "
+      "AND sort_key < $4 ORDER BY sort_key, key LIMIT $5",
+      model, field, value, sort_key_below, limit);
+    std::vector<std::string> keys;
+    for (const auto& row : r)
+      keys.push_back(row[0].as<std::string>());
+    return keys;
   });
 }
 

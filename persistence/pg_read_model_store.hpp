@@ -30,6 +30,11 @@ public:
   std::optional<read_model_page> list(const std::string& model,
                                       const std::string& owner, int limit,
                                       const std::string& cursor) override;
+  std::vector<std::string> keys_where(const std::string& model,
+                                      const std::string& field,
+                                      const std::string& value,
+                                      const std::string& sort_key_below,
+                                      int limit) override;
   void reset(const std::string& consumer, const std::string& model) override;
 
 private:

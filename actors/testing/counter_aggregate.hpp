@@ -39,8 +39,7 @@ struct counter_aggregate {
     auto type = j.value("type", std::string{});
     if (type == "increment") {
       auto by = j.find("by");
-      if (by == j.end() || !by->is_number_integer() || *by < 1
-          || *by > 1000) {
+      if (by == j.end() || !by->is_number_integer() || *by < 1 || *by > 1000) {
         why = {"invalid_input", "by"};
         return std::nullopt;
       }
@@ -91,6 +90,22 @@ struct counter_aggregate {
 
   static state decode_state(const domains::json& j) {
     return state{true, j.at("value").get<int64_t>()};
+  }
+};
+
+/// A counter that supports `{"type":"await"}`: settled once its value
+/// reaches 10. Not found until its first increment, so `get` and `await` on
+/// a fresh one are rejected.
+struct settling_counter_aggregate : counter_aggregate {
+  static constexpr const char* type_name = "settling";
+
+  static bool settled(const state& s) { return s.value >= 10; }
+
+  static domains::decision<event> decide(const state& s, const command& cmd,
+                                         const domains::command_context& ctx) {
+    if (std::holds_alternative<get>(cmd) && !s.exists)
+      return domains::decision<event>::reject("not_found", "settling");
+    return counter_aggregate::decide(s, cmd, ctx);
   }
 };
 

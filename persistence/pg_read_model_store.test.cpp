@@ -1,0 +1,92 @@
+#define CAF_SUITE persistence.pg_read_model_store
+#include "tests/support/caf_test.hpp"
+
+#include "persistence/pg_read_model_store.hpp"
+#include "tests/support/test_postgres.hpp"
+
+using namespace mall::persistence;
+
+namespace {
+
+struct fixture : mall::test_support::postgres_fixture {
+  std::unique_ptr<pg_read_model_store> store;
+
+  fixture() {
+    auto steps = pg_schema::journal_migrations();
+    for (const auto& step : pg_read_model_store::migrations())
+      steps.push_back(step);
+    CAF_REQUIRE(pg_schema{steps}.migrate(url).ok());
+    store = std::make_unique<pg_read_model_store>(url);
+  }
+
+  read_model_row row(std::string key, std::string owner, std::string sort,
+                     std::string status = "placed") {
+    return {"orders", std::move(key), std::move(owner), std::move(sort),
+            R"({"status":")" + status + R"("})"};
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(pg_read_model_store_tests, fixture)
+
+CAF_TEST(rows and offset are committed together and rows are upserted) {
+  store->commit("orders", {row("o1", "u1", "001"), row("o2", "u1", "002")},
+                {10, 2});
+  store->commit("orders", {row("o1", "u1", "001", "cancelled")}, {11, 3});
+  CAF_CHECK(store->offset("orders") == (journal_position{11, 3}));
+  auto o1 = store->find("orders", "o1");
+  CAF_REQUIRE(o1);
+  CAF_CHECK_EQUAL(o1->doc, R"({"status": "cancelled"})");
+  CAF_CHECK(!store->find("orders", "o3"));
+  CAF_CHECK(store->offset("never") == journal_position{});
+}
+
+CAF_TEST(lists are newest first filtered by owner and paged by cursor) {
+  store->commit("orders",
+                {row("a", "u1", "001"), row("b", "u2", "002"),
+                 row("c", "u1", "003"), row("d", "u1", "003")},
+                {1, 4});
+  auto first = store->list("orders", "u1", 2, "");
+  CAF_REQUIRE(first);
+  CAF_REQUIRE_EQUAL(first->rows.size(), 2u);
+  CAF_CHECK_EQUAL(first->rows[0].key, "d");
+  CAF_CHECK_EQUAL(first->rows[1].key, "c");
+  CAF_REQUIRE(!first->next_cursor.empty());
+  auto second = store->list("orders", "u1", 2, first->next_cursor);
+  CAF_REQUIRE(second);
+  CAF_REQUIRE_EQUAL(second->rows.size(), 1u);
+  CAF_CHECK_EQUAL(second->rows[0].key, "a");
+  CAF_CHECK(second->next_cursor.empty());
+  auto everyone = store->list("orders", "", 10, "");
+  CAF_REQUIRE(everyone);
+  CAF_CHECK_EQUAL(everyone->rows.size(), 4u);
+}
+
+CAF_TEST(a cursor the store did not make is refused) {
+  CAF_CHECK(!store->list("orders", "", 10, "x'; DROP TABLE read_models; --"));
+  CAF_CHECK(!store->list("orders", "", 10, "123"));
+}
+
+CAF_TEST(keys where finds old rows in a given status oldest first) {
+  store->commit("orders",
+                {row("late", "u", "005", "pending"),
+                 row("old", "u", "001", "pending"),
+                 row("done", "u", "002", "placed"),
+                 row("new", "u", "009", "pending")},
+                {1, 4});
+  auto keys = store->keys_where("orders", "status", "pending", "006", 10);
+  CAF_CHECK_EQUAL(keys, (std::vector<std::string>{"old", "late"}));
+}
+
+CAF_TEST(reset removes the model and the offset only) {
+  store->commit("orders", {row("a", "u", "001")}, {1, 1});
+  store->commit("catalog", {{"catalog", "p", "", "001", "{}"}}, {2, 2});
+  store->reset("orders", "orders");
+  CAF_CHECK(!store->find("orders", "a"));
+  CAF_CHECK(store->offset("orders") == journal_position{});
+  CAF_CHECK(store->find("catalog", "p"));
+  CAF_CHECK(store->offset("catalog") == (journal_position{2, 2}));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
