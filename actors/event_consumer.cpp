@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "caf/event_based_actor.hpp"
+#include "caf/exit_reason.hpp"
 #include "caf/scoped_actor.hpp"
 #include "caf/send.hpp"
 #include "caf/stateful_actor.hpp"
@@ -23,6 +24,11 @@ namespace {
 /// Set by the journal push, cleared by the reader before it reads: bounds
 /// wake-up messages to one in flight however fast commits arrive.
 using wake_flag = std::shared_ptr<std::atomic<bool>>;
+
+/// Supervisor -> reader: finish normally. Not an exit message, because a
+/// linked actor that receives one unlinks, and the supervisor waits for the
+/// reader's exit through the link.
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 // -- the reader ---------------------------------------------------------------
 
@@ -84,6 +90,7 @@ caf::behavior event_reader(reader_actor* self,
         self->send(self, wake_atom::value);
         return true;
       },
+      [self](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
       [](crash_atom) { throw std::runtime_error("chaos: crash requested"); },
   };
 }
@@ -164,8 +171,8 @@ caf::behavior event_consumer(supervisor_actor* self,
       self->quit(std::move(msg.reason));
       return;
     }
-    st.stop_reason = msg.reason;
-    self->send_exit(reader, std::move(msg.reason));
+    st.stop_reason = std::move(msg.reason);
+    self->send(reader, stop_atom::value);
   });
   start_reader(self);
   return {

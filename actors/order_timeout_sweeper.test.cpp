@@ -109,7 +109,8 @@ CAF_TEST(every interval overdue orders are rejected with reason timeout) {
   CAF_CHECK_EQUAL(cutoffs.size(), 2u);
   CAF_REQUIRE_EQUAL(gateway.asked.size(), 3u);
   CAF_CHECK_EQUAL(gateway.asked[2].id, "o_3");
-  CAF_CHECK_EQUAL(describe()["rejected"], 2);
+  auto tree = describe();
+  CAF_CHECK_EQUAL(tree["rejected"], 2);
 }
 
 CAF_TEST(an order whose reject is unanswered is not sent another) {

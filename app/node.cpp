@@ -55,6 +55,8 @@ net::http_settings http_settings_of(const node_config& c,
   s.body_limit = static_cast<size_t>(c.body_limit_bytes);
   s.header_limit = static_cast<size_t>(c.header_limit_bytes);
   s.ask_timeout = milliseconds(c.ask_timeout_ms);
+  s.rate_limit_per_second = c.rate_limit_per_s;
+  s.rate_limit_burst = c.rate_limit_burst;
   s.jwt_secret = std::move(jwt_secret);
   s.token_ttl = seconds(c.token_ttl_s);
   return s;

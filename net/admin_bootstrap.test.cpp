@@ -4,7 +4,7 @@
 #include "net/admin_bootstrap.hpp"
 
 #include "net/accounts_api.hpp"
-#include "net/testing/fake_entity_gateway.hpp"
+#include "tests/support/fake_entity_gateway.hpp"
 
 #include <nlohmann/json.hpp>
 

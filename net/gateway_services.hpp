@@ -2,6 +2,8 @@
 #pragma once
 
 #include "actors/entity_gateway.hpp"
+#include "net/admin_operations.hpp"
+#include "net/order_views.hpp"
 #include "net/password_hasher.hpp"
 #include "net/product_catalog.hpp"
 #include "net/token_service.hpp"
@@ -16,13 +18,17 @@ namespace mall::net {
 using readiness_check = std::function<std::vector<std::string>()>;
 
 /// The node's services the gateway talks to. All of them must outlive the
-/// http_server.
+/// http_server. Without `orders` the orders, deliveries and my page routes
+/// are missing; without `operations` the admin operations are (so a node
+/// that does not host them yet still serves the rest).
 struct gateway_services {
   actors::entity_gateway& entities;
   product_catalog& catalog;
   readiness_check readiness;
   token_service& tokens;
   password_hasher& hasher;
+  order_views* orders = nullptr;
+  admin_operations* operations = nullptr;
 };
 
 } // namespace mall::net

@@ -1,8 +1,13 @@
 #include "net/http_server.hpp"
 
 #include "net/accounts_api.hpp"
+#include "net/admin_api.hpp"
 #include "net/api_error.hpp"
+#include "net/deliveries_api.hpp"
 #include "net/health_api.hpp"
+#include "net/http_metrics.hpp"
+#include "net/mypage_api.hpp"
+#include "net/orders_api.hpp"
 #include "net/products_api.hpp"
 #include "net/query_string.hpp"
 #include "net/random_id.hpp"
@@ -70,6 +75,7 @@ struct http_server::state {
   http_settings settings;
   request_router router;
   rate_limiter limiter;
+  http_metrics metrics;
   std::atomic<bool> draining{false};
 
   std::mutex mx;
@@ -286,6 +292,7 @@ private:
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - started_)
                       .count();
+    state_->metrics.record(status, std::chrono::microseconds{micros});
     auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
     spdlog::log(level, "[{}] {} {} {} {:.3f}ms", trace_id_, method_, path_,
                 status, micros / 1000.0);
@@ -358,6 +365,17 @@ http_server::http_server(http_settings settings, gateway_services services)
   add_health_routes(state_->router, services);
   add_product_routes(state_->router, services, state_->settings);
   add_account_routes(state_->router, services, state_->settings);
+  if (services.orders) {
+    add_order_routes(state_->router, services, *services.orders,
+                     state_->settings);
+    add_delivery_routes(state_->router, services, *services.orders,
+                        state_->settings);
+    add_mypage_routes(state_->router, services, *services.orders);
+  }
+  if (services.operations)
+    add_admin_routes(state_->router, services.tokens, *services.operations);
+  add_metrics_routes(state_->router, services.tokens, state_->metrics,
+                     services.operations);
 }
 
 http_server::~http_server() {

@@ -31,8 +31,10 @@ struct start_result {
 
 /// Serves the API on `settings.threads` io threads with keep-alive, body and
 /// header limits, read timeouts, a trace id and JSON content type on every
-/// answer, and one log line per request. The constructor registers the
-/// health, products and accounts routes; more may be added through
+/// answer, one log line and one metrics record per request. The constructor
+/// registers the health, products, accounts and metrics routes, the orders,
+/// deliveries and my page routes when `services.orders` is set and the admin
+/// operations when `services.operations` is; more may be added through
 /// `router()` before `start`.
 class http_server {
 public:

@@ -4,7 +4,7 @@
 #include "net/http_server.hpp"
 
 #include "net/random_id.hpp"
-#include "net/testing/fake_entity_gateway.hpp"
+#include "tests/support/fake_entity_gateway.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>

@@ -24,6 +24,9 @@ struct http_settings {
   std::chrono::milliseconds read_timeout{30000};
   /// How long a handler waits for an entity's answer (→ 503 `unavailable`).
   std::chrono::milliseconds ask_timeout{5000};
+  /// How long `POST /orders` waits for the saga to decide before answering
+  /// the still pending order.
+  std::chrono::milliseconds order_reply_timeout{2000};
   /// Requests per second one client address may make on average (0: no
   /// limit) and at once; beyond it → 429 `rate_limited`.
   double rate_limit_per_second = 1000;

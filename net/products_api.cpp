@@ -2,9 +2,9 @@
 
 #include "net/access_control.hpp"
 #include "net/api_error.hpp"
-#include "net/consistency_token.hpp"
 #include "net/entity_response.hpp"
 #include "net/json_body.hpp"
+#include "net/list_request.hpp"
 #include "net/random_id.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,9 +18,6 @@ namespace {
 
 constexpr const char* entity_type = "product";
 constexpr const char* id_prefix = "p_";
-constexpr int default_limit = 20;
-constexpr int max_limit = 100;
-constexpr size_t max_cursor = 256;
 
 /// Everything the handlers need, shared by all of them.
 struct products_context {
@@ -60,66 +57,20 @@ struct products_context {
   }
 };
 
-bool parse_limit(const std::string& text, int& limit) {
-  if (text.empty() || text.size() > 3)
-    return false;
-  int value = 0;
-  for (auto c : text) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > max_limit)
-    return false;
-  limit = value;
-  return true;
-}
-
-bool valid_cursor(const std::string& cursor) {
-  if (cursor.empty() || cursor.size() > max_cursor)
-    return false;
-  for (auto c : cursor)
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-          c == ':' || c == '='))
-      return false;
-  return true;
-}
-
 void list_products(const products_context& ctx, const request_ptr& req,
                    responder respond) {
-  catalog_query query;
-  query.trace_id = req->trace_id;
-  query.limit = default_limit;
-  if (auto limit = req->query_param("limit");
-      limit && !parse_limit(*limit, query.limit))
-    return respond(api_error("invalid_input",
-                             "limit must be an integer from 1 to 100",
-                             req->trace_id));
-  if (auto cursor = req->query_param("cursor")) {
-    if (!valid_cursor(*cursor))
-      return respond(
-          api_error("invalid_input", "cursor is malformed", req->trace_id));
-    query.cursor = *cursor;
-  }
   domains::rejection why;
-  auto token = read_consistency_token(*req, why);
-  if (!token)
+  auto params = read_list_request(*req, why);
+  if (!params)
     return respond(api_error(why.code, why.message, req->trace_id));
-  query.min_position = std::move(*token);
+  catalog_query query{params->limit, std::move(params->cursor),
+                      std::move(params->min_position), req->trace_id};
   ctx.services.catalog.list(std::move(query), [trace_id = req->trace_id,
                                                respond = std::move(respond)](
                                                   catalog_page page) {
     if (!page.error_code.empty())
       return respond(api_error(page.error_code, page.error_message, trace_id));
-    nlohmann::json body{{"items", std::move(page.items)},
-                        {"next_cursor", nullptr}};
-    if (page.next_cursor)
-      body["next_cursor"] = *page.next_cursor;
-    api_response res{http::status::ok, body.dump(), {}};
-    if (page.stale)
-      res.headers.emplace_back("X-Consistency", "stale");
-    respond(std::move(res));
+    respond(list_response(std::move(page.items), page.next_cursor, page.stale));
   });
 }
 

@@ -81,16 +81,18 @@ CAF_TEST(the aggregate is registered under the type name delivery) {
 }
 
 CAF_TEST(a delivery goes through its life in json alone) {
-  CAF_CHECK_EQUAL(send(json{{"type", "get"}})["error"], "not_found");
+  CAF_CHECK_EQUAL(send(json{{"type", "get"}}).value("error", ""), "not_found");
   auto started = start();
   CAF_CHECK_EQUAL(started["id"], "d_7");
   CAF_CHECK_EQUAL(started["status"], "started");
   CAF_CHECK_EQUAL(start(), started);
   auto done = send(json{{"type", "complete"}});
   CAF_CHECK_EQUAL(done["status"], "completed");
-  CAF_CHECK_EQUAL(send(json{{"type", "complete"}})["status"], "completed");
-  CAF_CHECK_EQUAL(send(json{{"type", "cancel"}, {"order_id", "o_7"}})["status"],
+  CAF_CHECK_EQUAL(send(json{{"type", "complete"}}).value("status", ""),
                   "completed");
+  CAF_CHECK_EQUAL(
+      send(json{{"type", "cancel"}, {"order_id", "o_7"}}).value("status", ""),
+      "completed");
   CAF_REQUIRE_EQUAL(journal.size(), 2u);
   CAF_CHECK_EQUAL(event_type_of(journal[1]), "DeliveryCompleted");
 }
@@ -99,7 +101,7 @@ CAF_TEST(a cancelled delivery cannot be completed) {
   start();
   auto cancelled = send(json{{"type", "cancel"}, {"order_id", "o_7"}});
   CAF_CHECK_EQUAL(cancelled["status"], "cancelled");
-  CAF_CHECK_EQUAL(send(json{{"type", "complete"}})["error"],
+  CAF_CHECK_EQUAL(send(json{{"type", "complete"}}).value("error", ""),
                   "delivery_cancelled");
 }
 
@@ -107,8 +109,8 @@ CAF_TEST(a voided delivery stays invisible) {
   auto voided = send(json{{"type", "cancel"}, {"order_id", "o_7"}});
   CAF_CHECK_EQUAL(voided["status"], "voided");
   CAF_CHECK_EQUAL(voided["id"], "d_7");
-  CAF_CHECK_EQUAL(start()["status"], "voided");
-  CAF_CHECK_EQUAL(send(json{{"type", "get"}})["error"], "not_found");
+  CAF_CHECK_EQUAL(start().value("status", ""), "voided");
+  CAF_CHECK_EQUAL(send(json{{"type", "get"}}).value("error", ""), "not_found");
   CAF_CHECK_EQUAL(journal.size(), 1u);
 }
 

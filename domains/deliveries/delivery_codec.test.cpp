@@ -85,7 +85,8 @@ CAF_TEST(the reply is the api delivery) {
     "updated_at": "2026-11-21T23:55:45.123Z"})"));
   auto done = started();
   done.status = delivery_status::completed;
-  CAF_CHECK_EQUAL(delivery_codec::encode_delivery(done)["status"], "completed");
+  CAF_CHECK_EQUAL(delivery_codec::encode_delivery(done).value("status", ""),
+                  "completed");
 }
 
 CAF_TEST(a voided delivery answers the saga without unknown values) {

@@ -290,7 +290,7 @@ CAF_TEST(delivered and rejected orders are not cancellable) {
 CAF_TEST(get records nothing in any status) {
   create();
   check_nothing(get_order{});
-  place();
+  require_events(confirm_reservation{"Desk", 15'000});
   check_nothing(get_order{});
 }
 

@@ -70,7 +70,7 @@ CAF_TEST(qty is an integer between one and a thousand) {
   CAF_CHECK_EQUAL(outcome(with("qty", 1.5)), integer);
   CAF_CHECK_EQUAL(outcome(json::parse(R"({"product_id": "p1", "qty": 3.0})")),
                   integer);
-  CAF_CHECK_EQUAL(outcome(json::parse(R"({"product_id": "p1", "qty": 1e400})")),
+  CAF_CHECK_EQUAL(outcome(json::parse(R"({"product_id": "p1", "qty": 1e300})")),
                   integer);
   CAF_CHECK_EQUAL(outcome(with("qty", "3")), integer);
   CAF_CHECK_EQUAL(outcome(with("qty", true)), integer);

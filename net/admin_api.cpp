@@ -1,0 +1,157 @@
+#include "net/admin_api.hpp"
+
+#include "net/access_control.hpp"
+#include "net/api_error.hpp"
+#include "net/json_body.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace mall::net {
+
+namespace http = boost::beast::http;
+using nlohmann::json;
+using request_ptr = std::shared_ptr<const api_request>;
+
+namespace {
+
+constexpr std::array<const char*, 6> crash_targets{
+    "entity", "shard", "region", "journal", "projection", "gateway"};
+constexpr size_t max_name = 64;
+constexpr size_t max_crash_id = 256;
+
+bool allowed(const request_ptr& req, const token_service& tokens,
+             const responder& respond) {
+  domains::rejection why;
+  if (require_role(*req, tokens, "admin", why))
+    return true;
+  respond(api_error(why.code, why.message, req->trace_id));
+  return false;
+}
+
+// Projection and consumer names: what the node registered, so any other
+// shape names nothing.
+bool valid_name(const std::string& name) {
+  if (name.empty() || name.size() > max_name)
+    return false;
+  for (auto c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
+      return false;
+  return true;
+}
+
+admin_operations::done_handler
+answer_with(http::status ok_status, std::string trace_id, responder respond) {
+  return [ok_status, trace_id = std::move(trace_id),
+          respond = std::move(respond)](operation_result result) {
+    if (!result.error_code.empty())
+      return respond(
+          api_error(result.error_code, result.error_message, trace_id));
+    respond(api_response{ok_status, result.body.dump(), {}});
+  };
+}
+
+// `{target, id?}` of a crash request, or nothing after filling `why`.
+std::optional<std::pair<std::string, std::string>>
+read_crash(const api_request& req, domains::rejection& why) {
+  auto body = read_json_object(req, why);
+  if (!body)
+    return std::nullopt;
+  for (auto& [key, value] : body->items())
+    if (key != "target" && key != "id") {
+      why = {"invalid_input", key + ": unknown field"};
+      return std::nullopt;
+    }
+  auto target = body->find("target");
+  if (target == body->end() || !target->is_string() ||
+      std::find(crash_targets.begin(), crash_targets.end(),
+                target->get<std::string>()) == crash_targets.end()) {
+    why = {"invalid_input", "target must be one of entity, shard, region, "
+                            "journal, projection, gateway"};
+    return std::nullopt;
+  }
+  std::string id;
+  if (auto it = body->find("id"); it != body->end()) {
+    if (!it->is_string() || it->get<std::string>().empty() ||
+        it->get<std::string>().size() > max_crash_id) {
+      why = {"invalid_input", "id must be a string of 1 to 256 characters"};
+      return std::nullopt;
+    }
+    id = it->get<std::string>();
+  }
+  return std::make_pair(target->get<std::string>(), std::move(id));
+}
+
+} // namespace
+
+void add_admin_routes(request_router& router, const token_service& tokens,
+                      admin_operations& operations) {
+  router.add(http::verb::get, "/admin/actors",
+             [&tokens, &operations](request_ptr req, responder respond) {
+               if (allowed(req, tokens, respond))
+                 operations.actor_tree(answer_with(
+                     http::status::ok, req->trace_id, std::move(respond)));
+             });
+  router.add(
+      http::verb::post, "/admin/chaos/crash",
+      [&tokens, &operations](request_ptr req, responder respond) {
+        if (!allowed(req, tokens, respond))
+          return;
+        domains::rejection why;
+        auto crash = read_crash(*req, why);
+        if (!crash)
+          return respond(api_error(why.code, why.message, req->trace_id));
+        operations.crash(
+            std::move(crash->first), std::move(crash->second),
+            answer_with(http::status::ok, req->trace_id, std::move(respond)));
+      });
+  // Rebuild and rewind take no body; the name is the whole request.
+  auto by_name = [&tokens](const char* kind,
+                           void (admin_operations::*operation)(
+                               std::string, admin_operations::done_handler),
+                           admin_operations& ops) {
+    return [&tokens, kind, operation, &ops](request_ptr req,
+                                            responder respond) {
+      if (!allowed(req, tokens, respond))
+        return;
+      const auto& name = req->param("name");
+      if (!valid_name(name))
+        return respond(api_error("not_found",
+                                 std::string{"no "} + kind + " " + name,
+                                 req->trace_id));
+      (ops.*operation)(name, answer_with(http::status::accepted, req->trace_id,
+                                         std::move(respond)));
+    };
+  };
+  router.add(
+      http::verb::post, "/admin/projections/{name}/rebuild",
+      by_name("projection", &admin_operations::rebuild_projection, operations));
+  router.add(
+      http::verb::post, "/admin/consumers/{name}/rewind",
+      by_name("consumer", &admin_operations::rewind_consumer, operations));
+}
+
+void add_metrics_routes(request_router& router, const token_service& tokens,
+                        const http_metrics& metrics,
+                        admin_operations* operations) {
+  router.add(
+      http::verb::get, "/metrics",
+      [&tokens, &metrics, operations](request_ptr req, responder respond) {
+        if (!allowed(req, tokens, respond))
+          return;
+        auto answer = [own = metrics.prometheus_text(),
+                       respond = std::move(respond)](std::string more) {
+          respond(api_response{
+              http::status::ok,
+              own + more,
+              {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}});
+        };
+        if (operations)
+          operations->metrics(std::move(answer));
+        else
+          answer({});
+      });
+}
+
+} // namespace mall::net
