@@ -2,11 +2,19 @@
 
 #include "actors/entity_router.hpp"
 #include "actors/read_model_projection.hpp"
-#include "app/catalog_service.hpp"
+#include "actors/order_timeout_sweeper.hpp"
+#include "actors/saga_policy.hpp"
+#include "app/consumer_set.hpp"
+#include "app/node_operations.hpp"
+#include "app/read_model_views.hpp"
 #include "app/logging.hpp"
 #include "app/node_secrets.hpp"
 #include "app/projection_watermark.hpp"
 #include "domains/accounts/account_aggregate.hpp"
+#include "domains/deliveries/delivery_aggregate.hpp"
+#include "domains/orders/order_aggregate.hpp"
+#include "domains/orders/order_saga.hpp"
+#include "domains/orders/order_view.hpp"
 #include "domains/products/catalog_view.hpp"
 #include "domains/products/product_aggregate.hpp"
 #include "net/admin_bootstrap.hpp"
@@ -55,6 +63,7 @@ net::http_settings http_settings_of(const node_config& c,
   s.body_limit = static_cast<size_t>(c.body_limit_bytes);
   s.header_limit = static_cast<size_t>(c.header_limit_bytes);
   s.ask_timeout = milliseconds(c.ask_timeout_ms);
+  s.order_reply_timeout = milliseconds(c.order_reply_timeout_ms);
   s.rate_limit_per_second = c.rate_limit_per_s;
   s.rate_limit_burst = c.rate_limit_burst;
   s.jwt_secret = std::move(jwt_secret);
@@ -163,25 +172,68 @@ int run_node(const node_config& config) {
     caf_config.set("scheduler.max-threads", size_t{2});
     caf::actor_system system{caf_config};
 
+    // One line per bounded context.
     auto registry = std::make_shared<actors::entity_registry>();
     registry->add<domains::products::product_aggregate>();
     registry->add<domains::accounts::account_aggregate>();
+    registry->add<domains::orders::order_aggregate>();
+    registry->add<domains::deliveries::delivery_aggregate>();
     auto env = std::make_shared<actors::entity_environment>(
-        actors::entity_environment{journal, settings, &actors::system_now_ms});
+      actors::entity_environment{journal, settings, &actors::system_now_ms});
     actors::entity_router router{system, registry, env};
 
+    // -- read models and policies ---------------------------------------------
+    using domains::orders::order_view;
+    using domains::products::catalog_view;
     auto catalog_progress = std::make_shared<projection_watermark>();
-    catalog_progress->advance(
-        store->offset(domains::products::catalog_view::name));
-    auto catalog_projection = actors::spawn_event_consumer(
+    catalog_progress->advance(store->offset(catalog_view::name));
+    auto orders_progress = std::make_shared<projection_watermark>();
+    orders_progress->advance(store->offset(order_view::name));
+    consumer_set consumers{system};
+    consumers.start(catalog_view::name, [&] {
+      return actors::spawn_event_consumer(
         system,
-        actors::read_model_projection<domains::products::catalog_view,
+        actors::read_model_projection<catalog_view,
                                       domains::products::product_aggregate>(
-            journal, store, settings, [catalog_progress](auto position) {
-              catalog_progress->advance(position);
-            }));
-    catalog_service catalog{store, catalog_progress,
-                            milliseconds(config.consistency_wait_ms)};
+          journal, store, settings,
+          [catalog_progress](auto at) { catalog_progress->advance(at); }));
+    });
+    consumers.start(order_view::name, [&] {
+      return actors::spawn_event_consumer(
+        system,
+        actors::read_model_projection<order_view,
+                                      domains::orders::order_aggregate>(
+          journal, store, settings,
+          [orders_progress](auto at) { orders_progress->advance(at); }));
+    });
+    actors::saga_policy_options saga_options;
+    saga_options.ask_timeout_ms = config.ask_timeout_ms;
+    saga_options.settings = settings;
+    consumers.start(saga_options.name, [&] {
+      return actors::spawn_event_consumer(
+        system, actors::saga_policy(
+                  journal, router,
+                  actors::policy_reaction_of(&domains::orders::react),
+                  saga_options));
+    });
+    actors::order_timeout_sweeper_config sweeper_config;
+    sweeper_config.find_overdue = [store](int64_t cutoff_ms) {
+      return store->keys_where(order_view::name, "status", "pending",
+                               domains::sort_key_of(cutoff_ms), 500);
+    };
+    sweeper_config.now_ms = &actors::system_now_ms;
+    sweeper_config.order_timeout = seconds(config.order_timeout_s);
+    sweeper_config.ask_timeout_ms = config.ask_timeout_ms;
+    auto sweeper =
+      actors::spawn_order_timeout_sweeper(system, router, sweeper_config);
+    read_model_views views{store, catalog_progress, orders_progress,
+                           milliseconds(config.consistency_wait_ms)};
+    node_operations operations{system,
+                               router,
+                               consumers,
+                               journal,
+                               store,
+                               {catalog_view::name, order_view::name}};
 
     // -- gateway --------------------------------------------------------------
     std::atomic<bool> ready{false};
@@ -198,7 +250,8 @@ int run_node(const node_config& config) {
     };
     net::http_server server{
         http_settings_of(config, jwt_secret),
-        net::gateway_services{router, catalog, readiness, tokens, hasher}};
+        net::gateway_services{router, views, readiness, tokens, hasher,
+                              &views, &operations}};
     auto started = server.start();
     if (!started.ok()) {
       spdlog::critical("cannot listen on {}:{}: {}", config.http_address,
@@ -223,7 +276,7 @@ int run_node(const node_config& config) {
     // --------------------
     stopping = true;
     server.shutdown(seconds(10));
-    caf::anon_send_exit(catalog_projection, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
     journal->flush();
   }
   if (embedded)

@@ -160,7 +160,6 @@ int main(int argc, char** argv) {
   {
     pqxx::connection c{url};
     pqxx::nontransaction tx{c};
-    if (std::getenv("SEQ_CACHE")) tx.exec(std::string("ALTER SEQUENCE journal_global_offset_seq CACHE ") + std::getenv("SEQ_CACHE"));
     std::printf("PostgreSQL %s, synchronous_commit=%s, fsync=%s\n",
                 tx.exec("SHOW server_version")[0][0].c_str(),
                 tx.exec("SHOW synchronous_commit")[0][0].c_str(),

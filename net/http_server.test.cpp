@@ -253,6 +253,30 @@ CAF_TEST(a connection serves several requests) {
 // -- limits
 // ---------------------------------------------------------------------
 
+CAF_TEST(metrics count the answered requests by status) {
+  send(request("GET", "/health/live"));
+  send(request("GET", "/nowhere"));
+  CAF_CHECK_EQUAL(send(request("GET", "/metrics")).status, 401);
+  auto res = send(request("GET", "/metrics", {}, {admin_auth}));
+  CAF_CHECK_EQUAL(res.status, 200);
+  CAF_CHECK_EQUAL(res.header("Content-Type"),
+                  "text/plain; version=0.0.4; charset=utf-8");
+  auto text = res.raw.body();
+  CAF_CHECK_NOT_EQUAL(text.find("mall_http_requests_total{status=\"200\"} 1\n"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("mall_http_requests_total{status=\"404\"} 1\n"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("mall_http_requests_total{status=\"401\"} 1\n"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("mall_http_request_duration_seconds_count 3\n"),
+                      std::string::npos);
+}
+
+CAF_TEST(without order views the order routes are not served) {
+  CAF_CHECK_EQUAL(send(request("GET", "/orders", {}, {customer_auth})).status,
+                  404);
+}
+
 CAF_TEST(an oversized body is 413) {
   auto body = R"({"name":")" + std::string(4000, 'x') + R"("})";
   auto res = send(request("POST", "/products", body, {admin_auth}));

@@ -1,10 +1,6 @@
 #include "persistence/pg_journal.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <unistd.h>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -215,24 +211,7 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
   size_t rows = 0;
   for (auto i : valid)
     rows += batch[i].events.size();
-  using pclock = std::chrono::steady_clock;
-  static double t_ids = 0, t_copy = 0, t_commit = 0, t_begin = 0;
-  static int n = 0;
-  static int backend = 0;
-  static double cpu0 = -1;
-  auto backend_cpu_ms = [] {
-    FILE* f = fopen(("/proc/" + std::to_string(backend) + "/stat").c_str(), "r");
-    if (!f) return 0.0;
-    char buf[1024]; size_t len = fread(buf, 1, sizeof buf - 1, f); fclose(f); buf[len] = 0;
-    const char* p = strrchr(buf, ')') + 2;
-    unsigned long ut = 0, st = 0; int field = 3;
-    for (const char* q = p; *q && field < 15; ++q) if (*q == ' ') { ++field; if (field == 14) ut = strtoul(q + 1, nullptr, 10); if (field == 15) st = strtoul(q + 1, nullptr, 10); }
-    return (ut + st) * 1000.0 / sysconf(_SC_CLK_TCK);
-  };
-  auto t0 = pclock::now();
   pqxx::work tx{writer_connection()};
-  auto t1 = pclock::now();
-  if (backend == 0) { backend = tx.exec("SELECT pg_backend_pid()")[0][0].as<int>(); cpu0 = backend_cpu_ms(); }
   // Take the transaction id and the global offsets first, so the rows can
   // go in with COPY: cheaper for the server than an INSERT of many rows.
   auto ids = tx.exec_params("SELECT pg_current_xact_id()::text::bigint, "
@@ -244,7 +223,6 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
   offsets.reserve(rows);
   for (auto row : ids)
     offsets.push_back(row[1].as<int64_t>());
-  auto t2 = pclock::now();
   // One aggregate's events must follow each other in commit order.
   std::sort(offsets.begin(), offsets.end());
   std::vector<journal_position> positions;
@@ -263,13 +241,7 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
     }
     copy.complete();
   }
-  auto t3 = pclock::now();
   tx.commit();
-  auto t4 = pclock::now();
-  auto d = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-  t_begin += d(t0, t1); t_ids += d(t1, t2); t_copy += d(t2, t3); t_commit += d(t3, t4);
-  if (++n % 20 == 0)
-    fprintf(stderr, "PROFILE n=%d rows=%zu begin %.2f ids %.2f copy %.2f commit %.2f ms/commit; backend cpu %.2f ms/commit\n", n, rows, t_begin / n, t_ids / n, t_copy / n, t_commit / n, (backend_cpu_ms() - cpu0) / n);
   ++commits_;
   healthy_ = true;
   return positions;

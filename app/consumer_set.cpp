@@ -1,0 +1,54 @@
+#include "app/consumer_set.hpp"
+
+#include "caf/scoped_actor.hpp"
+#include "caf/send.hpp"
+
+namespace mall::app {
+
+consumer_set::~consumer_set() {
+  for (auto& [name, s] : slots_)
+    stop_and_wait(s.running);
+}
+
+void consumer_set::stop_and_wait(const caf::actor& consumer) {
+  if (!consumer)
+    return;
+  caf::scoped_actor self{sys_};
+  self->monitor(consumer);
+  self->send_exit(consumer, caf::exit_reason::user_shutdown);
+  self->receive([](const caf::down_msg&) {});
+}
+
+void consumer_set::start(const std::string& name, factory make) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto running = make();
+  slots_[name] = slot{std::move(make), std::move(running)};
+}
+
+bool consumer_set::restart(const std::string& name,
+                           const std::function<void()>& while_stopped) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = slots_.find(name);
+  if (i == slots_.end())
+    return false;
+  stop_and_wait(i->second.running);
+  while_stopped();
+  i->second.running = i->second.make();
+  return true;
+}
+
+caf::actor consumer_set::find(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = slots_.find(name);
+  return i == slots_.end() ? caf::actor{} : i->second.running;
+}
+
+std::vector<std::pair<std::string, caf::actor>> consumer_set::all() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  std::vector<std::pair<std::string, caf::actor>> result;
+  for (auto& [name, s] : slots_)
+    result.emplace_back(name, s.running);
+  return result;
+}
+
+} // namespace mall::app

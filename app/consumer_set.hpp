@@ -1,0 +1,57 @@
+// The event consumers of a node, by name, so operators can restart them.
+#pragma once
+
+#include "actors/event_consumer.hpp"
+
+#include "caf/actor.hpp"
+#include "caf/actor_system.hpp"
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace mall::app {
+
+/// Owns the running consumers (projections and policies) of this node.
+/// Each is spawned from a factory so that it can be stopped, have its
+/// offset changed, and start again (rebuild, rewind).
+class consumer_set {
+public:
+  using factory = std::function<caf::actor()>;
+
+  explicit consumer_set(caf::actor_system& sys) : sys_(sys) {
+  }
+
+  /// Stops every consumer and waits for them.
+  ~consumer_set();
+
+  /// Starts `name` with `make` and keeps the factory.
+  void start(const std::string& name, factory make);
+
+  /// Stops `name`, waits until it is down, runs `while_stopped` (e.g. resets
+  /// its offset), then starts it again. False when `name` is unknown.
+  bool restart(const std::string& name,
+               const std::function<void()>& while_stopped);
+
+  /// The running consumer `name` (invalid when unknown).
+  caf::actor find(const std::string& name);
+
+  /// Names and handles of all consumers.
+  std::vector<std::pair<std::string, caf::actor>> all();
+
+private:
+  void stop_and_wait(const caf::actor& consumer);
+
+  struct slot {
+    factory make;
+    caf::actor running;
+  };
+
+  caf::actor_system& sys_;
+  std::mutex mutex_;
+  std::map<std::string, slot> slots_;
+};
+
+} // namespace mall::app

@@ -1,0 +1,123 @@
+#include "app/node_operations.hpp"
+
+#include "actors/runtime_messages.hpp"
+
+#include "caf/send.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace mall::app {
+
+namespace {
+
+net::operation_result failure(std::string code, std::string message) {
+  net::operation_result result;
+  result.error_code = std::move(code);
+  result.error_message = std::move(message);
+  return result;
+}
+
+} // namespace
+
+node_operations::node_operations(
+  caf::actor_system& sys, actors::entity_router& router,
+  consumer_set& consumers, std::shared_ptr<persistence::pg_journal> journal,
+  std::shared_ptr<persistence::read_model_store> store,
+  std::set<std::string> projections)
+  : sys_(sys),
+    router_(router),
+    consumers_(consumers),
+    journal_(std::move(journal)),
+    store_(std::move(store)),
+    projections_(std::move(projections)) {
+}
+
+node_operations::~node_operations() {
+  pool_.join();
+}
+
+void node_operations::actor_tree(done_handler done) {
+  router_.supervision_tree([done = std::move(done)](nlohmann::json tree) {
+    net::operation_result result;
+    result.body = std::move(tree);
+    done(std::move(result));
+  });
+}
+
+void node_operations::crash(std::string target, std::string id,
+                            done_handler done) {
+  net::operation_result result;
+  auto& crashed = result.body["crashed"] = nlohmann::json::array();
+  if (target == "entity") {
+    // `id` names the entity as "<type>/<id>", e.g. "product/p_1f".
+    auto slash = id.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == id.size())
+      return done(failure("invalid_input", "id: expected <type>/<entity id>"));
+    router_.crash_entity(id.substr(0, slash), id.substr(slash + 1));
+    crashed.push_back(id);
+  } else if (target == "shard") {
+    size_t index = 0;
+    try {
+      index = id.empty() ? 0 : std::stoul(id);
+    } catch (const std::exception&) {
+      return done(failure("invalid_input", "id: expected a shard number"));
+    }
+    if (index >= router_.shard_count())
+      return done(failure("not_found", "id: no such shard"));
+    router_.crash_shard(index);
+    crashed.push_back("shard-" + std::to_string(index));
+  } else if (target == "projection") {
+    for (auto& [name, consumer] : consumers_.all())
+      if (id.empty() || id == name) {
+        caf::anon_send(consumer, actors::crash_atom::value);
+        crashed.push_back(name);
+      }
+    if (crashed.empty())
+      return done(failure("not_found", "id: no such projection or policy"));
+  } else {
+    return done(failure("invalid_input",
+                        "target: " + target
+                          + " cannot be crashed on purpose yet; use entity, "
+                            "shard or projection"));
+  }
+  done(std::move(result));
+}
+
+void node_operations::rebuild_projection(std::string name, done_handler done) {
+  if (projections_.count(name) == 0)
+    return done(failure("not_found", "no projection named " + name));
+  boost::asio::post(pool_, [this, name, done = std::move(done)] {
+    consumers_.restart(name, [&] { store_->reset(name, name); });
+    net::operation_result result;
+    result.body = {{"projection", name}, {"status", "rebuilding"}};
+    done(std::move(result));
+  });
+}
+
+void node_operations::rewind_consumer(std::string name, done_handler done) {
+  if (projections_.count(name) != 0 || !consumers_.find(name))
+    return done(failure("not_found", "no policy named " + name));
+  boost::asio::post(pool_, [this, name, done = std::move(done)] {
+    consumers_.restart(name,
+                       [&] { journal_->save_offset(name, {}); });
+    net::operation_result result;
+    result.body = {{"consumer", name}, {"status", "rewound"}};
+    done(std::move(result));
+  });
+}
+
+void node_operations::metrics(std::function<void(std::string)> done) {
+  std::string text;
+  text += "# TYPE mall_journal_commits_total counter\n";
+  text += "mall_journal_commits_total " + std::to_string(journal_->commits())
+          + "\n";
+  text += "# TYPE mall_journal_conflicts_total counter\n";
+  text += "mall_journal_conflicts_total "
+          + std::to_string(journal_->conflicts()) + "\n";
+  text += "# TYPE mall_journal_failures_total counter\n";
+  text += "mall_journal_failures_total " + std::to_string(journal_->failures())
+          + "\n";
+  done(std::move(text));
+}
+
+} // namespace mall::app

@@ -1,0 +1,45 @@
+// The admin endpoints' view of this node: actors, chaos, rebuild, rewind.
+#pragma once
+
+#include "actors/entity_router.hpp"
+#include "app/consumer_set.hpp"
+#include "net/admin_operations.hpp"
+#include "persistence/pg_journal.hpp"
+#include "persistence/read_model_store.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <memory>
+#include <set>
+
+namespace mall::app {
+
+/// Implements the operations API on the node's router, consumers and stores.
+/// Slow operations (stopping a consumer, resetting a read model) run on a
+/// thread of its own.
+class node_operations : public net::admin_operations {
+public:
+  node_operations(caf::actor_system& sys, actors::entity_router& router,
+                  consumer_set& consumers,
+                  std::shared_ptr<persistence::pg_journal> journal,
+                  std::shared_ptr<persistence::read_model_store> store,
+                  std::set<std::string> projections);
+  ~node_operations() override;
+
+  void actor_tree(done_handler done) override;
+  void crash(std::string target, std::string id, done_handler done) override;
+  void rebuild_projection(std::string name, done_handler done) override;
+  void rewind_consumer(std::string name, done_handler done) override;
+  void metrics(std::function<void(std::string)> done) override;
+
+private:
+  caf::actor_system& sys_;
+  actors::entity_router& router_;
+  consumer_set& consumers_;
+  std::shared_ptr<persistence::pg_journal> journal_;
+  std::shared_ptr<persistence::read_model_store> store_;
+  std::set<std::string> projections_;
+  boost::asio::thread_pool pool_{1};
+};
+
+} // namespace mall::app
