@@ -138,7 +138,7 @@ CAF_TEST(rewinding a consumer is 202 and an unknown one 404) {
       call(verb::post, "/admin/consumers/other/rewind", admin).status, 404);
 }
 
-CAF_TEST(metrics are prometheus text with the node's additions) {
+CAF_TEST(metrics are prometheus text with what the node adds) {
   metrics.record(200, std::chrono::microseconds{1000});
   auto res = call(verb::get, "/metrics", admin);
   CAF_CHECK_EQUAL(res.status, 200);

@@ -56,7 +56,7 @@ CAF_TEST(admins get 403 on my page and anonymous callers 401) {
   CAF_CHECK(views.calls.empty());
 }
 
-CAF_TEST(my page waits for the client's consistency token) {
+CAF_TEST(my page waits for the consistency token of the client) {
   auto token = order(alice, 1).header("X-Consistency-Token");
   CAF_REQUIRE(!token.empty());
   auto res = call(verb::get, "/mypage", alice, {},
