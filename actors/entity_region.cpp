@@ -4,6 +4,7 @@
 #include "actors/restart_policy.hpp"
 #include "actors/runtime_messages.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -167,8 +168,15 @@ caf::behavior entity_region(region_actor* self, std::vector<caf::actor> shards,
       [self](restart_shard_atom, size_t index) { restart_shard(self, index); },
       [self](watch_atom, std::string& name, std::string& kind,
              caf::actor& who) {
-        self->state.watched.push_back(
-            watched_actor{std::move(name), std::move(kind), std::move(who)});
+        // A restarted consumer is shown again under its name: replace it.
+        auto& watched = self->state.watched;
+        auto same = [&](const watched_actor& w) { return w.name == name; };
+        auto i = std::find_if(watched.begin(), watched.end(), same);
+        watched_actor entry{std::move(name), std::move(kind), std::move(who)};
+        if (i != watched.end())
+          *i = std::move(entry);
+        else
+          watched.push_back(std::move(entry));
       },
       [self](crash_atom, size_t index) {
         if (index < self->state.shards.size() && self->state.shards[index])

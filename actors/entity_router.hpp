@@ -69,7 +69,8 @@ public:
   /// Lists `actor` (anything answering `describe_atom` with its subtree as
   /// JSON text: an event consumer, the order timeout sweeper) in the
   /// supervision tree after the shards, as `name` of `kind` ("consumer",
-  /// "policy") while it does not answer.
+  /// "policy") while it does not answer. Showing a name again (a restarted
+  /// consumer) replaces the earlier actor.
   void show_in_tree(std::string name, std::string kind, caf::actor actor);
 
   /// The root supervisor, e.g. to link or monitor it.

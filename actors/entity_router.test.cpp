@@ -166,6 +166,12 @@ CAF_TEST(watched actors join the supervision tree after the shards) {
   CAF_CHECK_EQUAL(t["children"][4]["status"], "running");
   CAF_CHECK_EQUAL(t["children"][5]["kind"], "policy");
   CAF_CHECK_EQUAL(t["children"][5]["status"], "down");
+  // Restarted under the same name: replaced, not listed twice.
+  router->show_in_tree("order_timeout_sweeper", "policy", consumer);
+  sched.run();
+  auto again = tree();
+  CAF_REQUIRE_EQUAL(again["children"].size(), 6u);
+  CAF_CHECK_EQUAL(again["children"][5]["status"], "running");
   caf::anon_send_exit(consumer, caf::exit_reason::kill);
   sched.run();
 }

@@ -1,7 +1,6 @@
 #include "app/consumer_set.hpp"
 
-#include "caf/scoped_actor.hpp"
-#include "caf/send.hpp"
+#include "actors/actor_shutdown.hpp"
 
 namespace mall::app {
 
@@ -11,17 +10,14 @@ consumer_set::~consumer_set() {
 }
 
 void consumer_set::stop_and_wait(const caf::actor& consumer) {
-  if (!consumer)
-    return;
-  caf::scoped_actor self{sys_};
-  self->monitor(consumer);
-  self->send_exit(consumer, caf::exit_reason::user_shutdown);
-  self->receive([](const caf::down_msg&) {});
+  if (consumer)
+    actors::stop_actor(sys_, consumer, std::chrono::seconds(30));
 }
 
 void consumer_set::start(const std::string& name, factory make) {
   std::lock_guard<std::mutex> guard{mutex_};
   auto running = make();
+  on_start_(name, running);
   slots_[name] = slot{std::move(make), std::move(running)};
 }
 
@@ -34,6 +30,7 @@ bool consumer_set::restart(const std::string& name,
   stop_and_wait(i->second.running);
   while_stopped();
   i->second.running = i->second.make();
+  on_start_(name, i->second.running);
   return true;
 }
 

@@ -20,9 +20,12 @@ namespace mall::app {
 class consumer_set {
 public:
   using factory = std::function<caf::actor()>;
+  /// Told about every consumer (re)started, e.g. to list it in the
+  /// supervision tree.
+  using observer = std::function<void(const std::string&, const caf::actor&)>;
 
-  explicit consumer_set(caf::actor_system& sys) : sys_(sys) {
-  }
+  consumer_set(caf::actor_system& sys, observer on_start)
+      : sys_(sys), on_start_(std::move(on_start)) {}
 
   /// Stops every consumer and waits for them.
   ~consumer_set();
@@ -50,6 +53,7 @@ private:
   };
 
   caf::actor_system& sys_;
+  observer on_start_;
   std::mutex mutex_;
   std::map<std::string, slot> slots_;
 };

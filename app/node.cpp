@@ -1,15 +1,16 @@
 #include "app/node.hpp"
 
+#include "actors/actor_shutdown.hpp"
 #include "actors/entity_router.hpp"
-#include "actors/read_model_projection.hpp"
 #include "actors/order_timeout_sweeper.hpp"
+#include "actors/read_model_projection.hpp"
 #include "actors/saga_policy.hpp"
 #include "app/consumer_set.hpp"
-#include "app/node_operations.hpp"
-#include "app/read_model_views.hpp"
 #include "app/logging.hpp"
+#include "app/node_operations.hpp"
 #include "app/node_secrets.hpp"
 #include "app/projection_watermark.hpp"
+#include "app/read_model_views.hpp"
 #include "domains/accounts/account_aggregate.hpp"
 #include "domains/deliveries/delivery_aggregate.hpp"
 #include "domains/orders/order_aggregate.hpp"
@@ -179,7 +180,7 @@ int run_node(const node_config& config) {
     registry->add<domains::orders::order_aggregate>();
     registry->add<domains::deliveries::delivery_aggregate>();
     auto env = std::make_shared<actors::entity_environment>(
-      actors::entity_environment{journal, settings, &actors::system_now_ms});
+        actors::entity_environment{journal, settings, &actors::system_now_ms});
     actors::entity_router router{system, registry, env};
 
     // -- read models and policies ---------------------------------------------
@@ -189,32 +190,35 @@ int run_node(const node_config& config) {
     catalog_progress->advance(store->offset(catalog_view::name));
     auto orders_progress = std::make_shared<projection_watermark>();
     orders_progress->advance(store->offset(order_view::name));
-    consumer_set consumers{system};
+    consumer_set consumers{
+        system, [&router](const std::string& name, const caf::actor& consumer) {
+          router.show_in_tree(name, "consumer", consumer);
+        }};
     consumers.start(catalog_view::name, [&] {
       return actors::spawn_event_consumer(
-        system,
-        actors::read_model_projection<catalog_view,
-                                      domains::products::product_aggregate>(
-          journal, store, settings,
-          [catalog_progress](auto at) { catalog_progress->advance(at); }));
+          system,
+          actors::read_model_projection<catalog_view,
+                                        domains::products::product_aggregate>(
+              journal, store, settings,
+              [catalog_progress](auto at) { catalog_progress->advance(at); }));
     });
     consumers.start(order_view::name, [&] {
       return actors::spawn_event_consumer(
-        system,
-        actors::read_model_projection<order_view,
-                                      domains::orders::order_aggregate>(
-          journal, store, settings,
-          [orders_progress](auto at) { orders_progress->advance(at); }));
+          system,
+          actors::read_model_projection<order_view,
+                                        domains::orders::order_aggregate>(
+              journal, store, settings,
+              [orders_progress](auto at) { orders_progress->advance(at); }));
     });
     actors::saga_policy_options saga_options;
     saga_options.ask_timeout_ms = config.ask_timeout_ms;
     saga_options.settings = settings;
     consumers.start(saga_options.name, [&] {
       return actors::spawn_event_consumer(
-        system, actors::saga_policy(
-                  journal, router,
-                  actors::policy_reaction_of(&domains::orders::react),
-                  saga_options));
+          system, actors::saga_policy(
+                      journal, router,
+                      actors::policy_reaction_of(&domains::orders::react),
+                      saga_options));
     });
     actors::order_timeout_sweeper_config sweeper_config;
     sweeper_config.find_overdue = [store](int64_t cutoff_ms) {
@@ -225,15 +229,13 @@ int run_node(const node_config& config) {
     sweeper_config.order_timeout = seconds(config.order_timeout_s);
     sweeper_config.ask_timeout_ms = config.ask_timeout_ms;
     auto sweeper =
-      actors::spawn_order_timeout_sweeper(system, router, sweeper_config);
+        actors::spawn_order_timeout_sweeper(system, router, sweeper_config);
+    router.show_in_tree("order_timeout_sweeper", "policy", sweeper);
     read_model_views views{store, catalog_progress, orders_progress,
                            milliseconds(config.consistency_wait_ms)};
-    node_operations operations{system,
-                               router,
-                               consumers,
-                               journal,
-                               store,
-                               {catalog_view::name, order_view::name}};
+    node_operations operations{
+        system,  router, consumers,
+        journal, store,  {catalog_view::name, order_view::name}};
 
     // -- gateway --------------------------------------------------------------
     std::atomic<bool> ready{false};
@@ -246,12 +248,14 @@ int run_node(const node_config& config) {
         reasons.push_back("stopping");
       else if (!ready)
         reasons.push_back("starting");
+      if (!journal->healthy())
+        reasons.push_back("journal unreachable");
       return reasons;
     };
-    net::http_server server{
-        http_settings_of(config, jwt_secret),
-        net::gateway_services{router, views, readiness, tokens, hasher,
-                              &views, &operations}};
+    net::http_server server{http_settings_of(config, jwt_secret),
+                            net::gateway_services{router, views, readiness,
+                                                  tokens, hasher, &views,
+                                                  &operations}};
     auto started = server.start();
     if (!started.ok()) {
       spdlog::critical("cannot listen on {}:{}: {}", config.http_address,
@@ -276,7 +280,8 @@ int run_node(const node_config& config) {
     // --------------------
     stopping = true;
     server.shutdown(seconds(10));
-    caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
+    // Before the router goes: the sweeper and the saga ask through it.
+    actors::stop_actor(system, sweeper, seconds(5));
     journal->flush();
   }
   if (embedded)

@@ -20,17 +20,16 @@ net::operation_result failure(std::string code, std::string message) {
 } // namespace
 
 node_operations::node_operations(
-  caf::actor_system& sys, actors::entity_router& router,
-  consumer_set& consumers, std::shared_ptr<persistence::pg_journal> journal,
-  std::shared_ptr<persistence::read_model_store> store,
-  std::set<std::string> projections)
-  : sys_(sys),
-    router_(router),
-    consumers_(consumers),
-    journal_(std::move(journal)),
-    store_(std::move(store)),
-    projections_(std::move(projections)) {
-}
+    caf::actor_system& sys, actors::entity_router& router,
+    consumer_set& consumers, std::shared_ptr<persistence::pg_journal> journal,
+    std::shared_ptr<persistence::read_model_store> store,
+    std::set<std::string> projections)
+    : sys_(sys),
+      router_(router),
+      consumers_(consumers),
+      journal_(std::move(journal)),
+      store_(std::move(store)),
+      projections_(std::move(projections)) {}
 
 node_operations::~node_operations() {
   pool_.join();
@@ -76,8 +75,8 @@ void node_operations::crash(std::string target, std::string id,
       return done(failure("not_found", "id: no such projection or policy"));
   } else {
     return done(failure("invalid_input",
-                        "target: " + target
-                          + " cannot be crashed on purpose yet; use entity, "
+                        "target: " + target +
+                            " cannot be crashed on purpose yet; use entity, "
                             "shard or projection"));
   }
   done(std::move(result));
@@ -98,8 +97,7 @@ void node_operations::rewind_consumer(std::string name, done_handler done) {
   if (projections_.count(name) != 0 || !consumers_.find(name))
     return done(failure("not_found", "no policy named " + name));
   boost::asio::post(pool_, [this, name, done = std::move(done)] {
-    consumers_.restart(name,
-                       [&] { journal_->save_offset(name, {}); });
+    consumers_.restart(name, [&] { journal_->save_offset(name, {}); });
     net::operation_result result;
     result.body = {{"consumer", name}, {"status", "rewound"}};
     done(std::move(result));
@@ -109,14 +107,14 @@ void node_operations::rewind_consumer(std::string name, done_handler done) {
 void node_operations::metrics(std::function<void(std::string)> done) {
   std::string text;
   text += "# TYPE mall_journal_commits_total counter\n";
-  text += "mall_journal_commits_total " + std::to_string(journal_->commits())
-          + "\n";
+  text += "mall_journal_commits_total " + std::to_string(journal_->commits()) +
+          "\n";
   text += "# TYPE mall_journal_conflicts_total counter\n";
-  text += "mall_journal_conflicts_total "
-          + std::to_string(journal_->conflicts()) + "\n";
+  text += "mall_journal_conflicts_total " +
+          std::to_string(journal_->conflicts()) + "\n";
   text += "# TYPE mall_journal_failures_total counter\n";
-  text += "mall_journal_failures_total " + std::to_string(journal_->failures())
-          + "\n";
+  text += "mall_journal_failures_total " +
+          std::to_string(journal_->failures()) + "\n";
   done(std::move(text));
 }
 

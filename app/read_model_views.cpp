@@ -9,15 +9,14 @@
 namespace mall::app {
 
 read_model_views::read_model_views(
-  std::shared_ptr<persistence::read_model_store> store,
-  std::shared_ptr<projection_watermark> catalog_progress,
-  std::shared_ptr<projection_watermark> orders_progress,
-  std::chrono::milliseconds consistency_wait)
-  : store_(std::move(store)),
-    catalog_progress_(std::move(catalog_progress)),
-    orders_progress_(std::move(orders_progress)),
-    consistency_wait_(consistency_wait) {
-}
+    std::shared_ptr<persistence::read_model_store> store,
+    std::shared_ptr<projection_watermark> catalog_progress,
+    std::shared_ptr<projection_watermark> orders_progress,
+    std::chrono::milliseconds consistency_wait)
+    : store_(std::move(store)),
+      catalog_progress_(std::move(catalog_progress)),
+      orders_progress_(std::move(orders_progress)),
+      consistency_wait_(consistency_wait) {}
 
 read_model_views::~read_model_views() {
   pool_.join();

@@ -87,14 +87,14 @@ CAF_TEST(an order of another customer or without delivery lists nothing) {
   CAF_CHECK_EQUAL(res.status, 200);
   CAF_CHECK_EQUAL(res.body["items"], json::array());
   auto rejected = order(alice, 6);
-  res = call(verb::get,
-             "/deliveries?order_id=" + rejected["id"].get<std::string>(),
-             alice);
+  res =
+      call(verb::get,
+           "/deliveries?order_id=" + rejected["id"].get<std::string>(), alice);
   CAF_CHECK_EQUAL(res.body["items"], json::array());
   for (auto id : {"o_00000000000000ff", "garbage"}) {
-  res = call(verb::get, std::string{"/deliveries?order_id="} + id, alice);
-  CAF_CHECK_EQUAL(res.status, 200);
-  CAF_CHECK_EQUAL(res.body["items"], json::array());
+    res = call(verb::get, std::string{"/deliveries?order_id="} + id, alice);
+    CAF_CHECK_EQUAL(res.status, 200);
+    CAF_CHECK_EQUAL(res.body["items"], json::array());
   }
 }
 

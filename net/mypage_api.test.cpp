@@ -59,13 +59,13 @@ CAF_TEST(admins get 403 on my page and anonymous callers 401) {
 CAF_TEST(my page waits for the consistency token of the client) {
   auto token = order(alice, 1).header("X-Consistency-Token");
   CAF_REQUIRE(!token.empty());
-  auto res = call(verb::get, "/mypage", alice, {},
-                  {{"X-Consistency-Token", token}});
+  auto res =
+      call(verb::get, "/mypage", alice, {}, {{"X-Consistency-Token", token}});
   CAF_CHECK_EQUAL(res.status, 200);
   CAF_CHECK_EQUAL(views.calls.back().min_position, token);
   CAF_CHECK_EQUAL(res.body["order_count"], 1);
-  res = call(verb::get, "/mypage", alice, {},
-             {{"X-Consistency-Token", "999.0"}});
+  res =
+      call(verb::get, "/mypage", alice, {}, {{"X-Consistency-Token", "999.0"}});
   CAF_CHECK_EQUAL(res.status, 200);
   CAF_CHECK_EQUAL(res.header("X-Consistency"), "stale");
 }
