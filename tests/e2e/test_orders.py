@@ -199,10 +199,17 @@ def test_redelivered_events_change_nothing(node):
 def test_rebuilt_my_page_equals_the_live_one(node):
     shop = Shop(node)
     pid = shop.product(10)
-    for qty in (1, 2):
-        shop.order(shop.alice, pid, qty)
-    last = shop.order(shop.alice, pid, 3)
-    before = shop.alice.get("/mypage", headers={"X-Consistency-Token": last.header("X-Consistency-Token")}).json
+    ids = [shop.order(shop.alice, pid, qty).json["id"] for qty in (1, 2, 3)]
+    # Let the saga finish (deliveries assigned) so the live view is final.
+    for oid in ids:
+        wait_until(lambda: shop.alice.get(f"/orders/{oid}").json["delivery_id"], 10, "delivery")
+    token = shop.alice.get(f"/orders/{ids[-1]}").header("X-Consistency-Token")
+
+    def live_page_final():
+        page = shop.alice.get("/mypage", headers={"X-Consistency-Token": token}).json
+        rows = [o for o in page["orders"] if o["order_id"] in ids]
+        return page if all(o["delivery_status"] == "started" for o in rows) else None
+    before = wait_until(live_page_final, 10, "live my page with every delivery")
     r = shop.admin.post("/admin/projections/orders/rebuild")
     assert r.status == 202, r
     wait_until(lambda: shop.alice.get("/mypage").json == before, 15, "rebuilt my page equal to the live one")
