@@ -3,7 +3,7 @@
 
 #include "net/admin_api.hpp"
 
-#include "net/testing/api_harness.hpp"
+#include "tests/support/api_harness.hpp"
 
 using namespace mall;
 using namespace mall::net;

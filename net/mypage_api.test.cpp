@@ -4,7 +4,7 @@
 #include "net/mypage_api.hpp"
 
 #include "net/orders_api.hpp"
-#include "net/testing/api_harness.hpp"
+#include "tests/support/api_harness.hpp"
 
 using namespace mall;
 using namespace mall::net;

@@ -5,7 +5,7 @@
 
 #include "net/deliveries_api.hpp"
 #include "net/order_ids.hpp"
-#include "net/testing/api_harness.hpp"
+#include "tests/support/api_harness.hpp"
 
 using namespace mall;
 using namespace mall::net;

@@ -19,8 +19,8 @@ journal_position::parse(const std::string& text) {
   auto last = first + text.size();
   auto [p1, e1] = std::from_chars(first, mid, result.tx);
   auto [p2, e2] = std::from_chars(mid + 1, last, result.offset);
-  if (e1 != std::errc{} || p1 != mid || e2 != std::errc{} || p2 != last
-      || result.tx < 0 || result.offset < 0)
+  if (e1 != std::errc{} || p1 != mid || e2 != std::errc{} || p2 != last ||
+      result.tx < 0 || result.offset < 0)
     return std::nullopt;
   return result;
 }

@@ -21,12 +21,10 @@ struct journal_position {
   friend bool operator<(const journal_position& a, const journal_position& b) {
     return a.tx < b.tx || (a.tx == b.tx && a.offset < b.offset);
   }
-  friend bool operator==(const journal_position& a,
-                         const journal_position& b) {
+  friend bool operator==(const journal_position& a, const journal_position& b) {
     return a.tx == b.tx && a.offset == b.offset;
   }
-  friend bool operator<=(const journal_position& a,
-                         const journal_position& b) {
+  friend bool operator<=(const journal_position& a, const journal_position& b) {
     return !(b < a);
   }
   /// "tx.offset", the form used in consistency tokens and offsets tables.

@@ -143,14 +143,14 @@ pg_read_model_store::list(const std::string& model, const std::string& owner,
 }
 
 std::vector<std::string> pg_read_model_store::keys_where(
-  const std::string& model, const std::string& field, const std::string& value,
-  const std::string& sort_key_below, int limit) {
+    const std::string& model, const std::string& field,
+    const std::string& value, const std::string& sort_key_below, int limit) {
   return with(reader_, [&](pqxx::connection& c) {
     pqxx::read_transaction tx{c};
     auto r = tx.exec_params(
-      "SELECT key FROM read_models WHERE model = $1 AND doc->>$2 = $3 "
-      "AND sort_key < $4 ORDER BY sort_key, key LIMIT $5",
-      model, field, value, sort_key_below, limit);
+        "SELECT key FROM read_models WHERE model = $1 AND doc->>$2 = $3 "
+        "AND sort_key < $4 ORDER BY sort_key, key LIMIT $5",
+        model, field, value, sort_key_below, limit);
     std::vector<std::string> keys;
     for (const auto& row : r)
       keys.push_back(row[0].as<std::string>());

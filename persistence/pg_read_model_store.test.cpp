@@ -69,12 +69,11 @@ CAF_TEST(a cursor the store did not make is refused) {
 }
 
 CAF_TEST(keys where finds old rows in a given status oldest first) {
-  store->commit("orders",
-                {row("late", "u", "005", "pending"),
-                 row("old", "u", "001", "pending"),
-                 row("done", "u", "002", "placed"),
-                 row("new", "u", "009", "pending")},
-                {1, 4});
+  store->commit(
+      "orders",
+      {row("late", "u", "005", "pending"), row("old", "u", "001", "pending"),
+       row("done", "u", "002", "placed"), row("new", "u", "009", "pending")},
+      {1, 4});
   auto keys = store->keys_where("orders", "status", "pending", "006", 10);
   CAF_CHECK_EQUAL(keys, (std::vector<std::string>{"old", "late"}));
 }

@@ -59,10 +59,11 @@ public:
   /// Keys of up to `limit` rows of `model` whose document has `field` equal
   /// to `value` and whose sort key is below `sort_key_below`, oldest first
   /// (e.g. orders still pending since before a deadline).
-  virtual std::vector<std::string>
-  keys_where(const std::string& model, const std::string& field,
-             const std::string& value, const std::string& sort_key_below,
-             int limit) = 0;
+  virtual std::vector<std::string> keys_where(const std::string& model,
+                                              const std::string& field,
+                                              const std::string& value,
+                                              const std::string& sort_key_below,
+                                              int limit) = 0;
 
   /// Deletes every row of `model` and `consumer`'s offset, atomically, so
   /// the projection replays from the start of the journal.

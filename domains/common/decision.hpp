@@ -20,8 +20,7 @@ struct rejection {
 
 /// The outcome of `decide`: the events to persist (possibly none, e.g. for an
 /// idempotent repeat or a read) or a rejection.
-template <class Event>
-struct decision {
+template<class Event> struct decision {
   std::vector<Event> events;
   std::optional<rejection> error;
 

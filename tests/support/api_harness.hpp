@@ -8,7 +8,7 @@
 #include "net/http_settings.hpp"
 #include "net/query_string.hpp"
 #include "net/request_router.hpp"
-#include "net/testing/fake_shop.hpp"
+#include "tests/support/fake_shop.hpp"
 
 #include <boost/beast/http/verb.hpp>
 #include <nlohmann/json.hpp>
