@@ -43,15 +43,18 @@ def test_product_list_shows_created_products(node):
 
 def test_product_list_paginates_with_cursor(node):
     admin = node.client(admin_token(node.client()))
-    for i in range(5):
-        assert admin.post("/products", {"name": f"Page {i}", "price": 1, "stock": 1}).status == 201
-    wait_until(lambda: len(node.client().get("/products?limit=100").json["items"]) >= 5, 10, "list")
-    everything = node.client().get("/products?limit=100").json["items"]
+    created = [admin.post("/products", {"name": f"Page {i}", "price": 1, "stock": 1}) for i in range(5)]
+    assert all(r.status == 201 for r in created), created
+    # The token of the last write makes every read below include all five.
+    consistent = {"X-Consistency-Token": created[-1].header("X-Consistency-Token")}
+    everything = node.client().get("/products?limit=100", headers=consistent).json["items"]
+    assert {r.json["id"] for r in created} <= {p["id"] for p in everything}
     collected, cursor = [], None
     while True:
         path = "/products?limit=2" + (f"&cursor={cursor}" if cursor else "")
-        r = node.client().get(path)
+        r = node.client().get(path, headers=consistent)
         assert r.status == 200 and len(r.json["items"]) <= 2, r
+        assert r.header("X-Consistency") != "stale", r.headers
         collected += r.json["items"]
         cursor = r.json["next_cursor"]
         if cursor is None:
