@@ -2,12 +2,26 @@
 // and cluster.conf, overridable by `--config FILE` and by `--<key> value`.
 #pragma once
 
+#include "actors/runtime_settings.hpp"
+
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mall::app {
+
+namespace detail {
+
+/// The runtime's own defaults, so that they are written once.
+inline const actors::runtime_settings runtime_defaults{};
+
+template<class Duration> int count_in(std::chrono::milliseconds value) {
+  return static_cast<int>(std::chrono::duration_cast<Duration>(value).count());
+}
+
+} // namespace detail
 
 /// The settings of one node.
 struct node_config {
@@ -26,18 +40,24 @@ struct node_config {
   std::string data_dir = "var/node-1";
 
   // -- cluster ---------------------------------------------------------------
-  int shard_count = 64;
+  int shard_count = static_cast<int>(detail::runtime_defaults.shard_count);
   int heartbeat_interval_ms = 100;
   int failure_timeout_ms = 600;
   int lease_duration_ms = 1000;
 
   // -- entities and supervision --------------------------------------------
-  int passivation_idle_s = 120;
-  int snapshot_every = 100;
-  int restart_backoff_min_ms = 50;
-  int restart_backoff_max_ms = 5000;
-  int restart_budget = 5;
-  int restart_budget_window_s = 30;
+  int passivation_idle_s = detail::count_in<std::chrono::seconds>(
+      detail::runtime_defaults.passivation_idle);
+  int snapshot_every =
+      static_cast<int>(detail::runtime_defaults.snapshot_every);
+  int restart_backoff_min_ms = detail::count_in<std::chrono::milliseconds>(
+      detail::runtime_defaults.restart_backoff_min);
+  int restart_backoff_max_ms = detail::count_in<std::chrono::milliseconds>(
+      detail::runtime_defaults.restart_backoff_max);
+  int restart_budget =
+      static_cast<int>(detail::runtime_defaults.restart_budget);
+  int restart_budget_window_s = detail::count_in<std::chrono::seconds>(
+      detail::runtime_defaults.restart_window);
 
   // -- orders ----------------------------------------------------------------
   int order_timeout_s = 10;

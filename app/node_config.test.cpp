@@ -74,4 +74,13 @@ CAF_TEST(the shipped cluster conf is valid and matches the defaults) {
   CAF_CHECK_EQUAL(out.config->order_timeout_s, defaults.order_timeout_s);
   CAF_CHECK_EQUAL(out.config->body_limit_bytes, defaults.body_limit_bytes);
   CAF_CHECK_EQUAL(out.config->log_format, defaults.log_format);
+  CAF_CHECK_EQUAL(out.config->restart_backoff_min_ms,
+                  defaults.restart_backoff_min_ms);
+  CAF_CHECK_EQUAL(out.config->restart_backoff_max_ms,
+                  defaults.restart_backoff_max_ms);
+  CAF_CHECK_EQUAL(out.config->restart_budget_window_s,
+                  defaults.restart_budget_window_s);
+  CAF_CHECK_EQUAL(out.config->passivation_idle_s, defaults.passivation_idle_s);
+  CAF_CHECK_EQUAL(out.config->snapshot_every, defaults.snapshot_every);
+  CAF_CHECK_EQUAL(out.config->shard_count, defaults.shard_count);
 }
