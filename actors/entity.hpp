@@ -53,36 +53,51 @@ struct has_settled<Aggregate,
 
 // -- state --------------------------------------------------------------------
 
+/// A command waiting for the entity: it arrived while the entity was
+/// recovering or committing a batch.
+struct queued_command {
+  caf::response_promise promise;
+  entity_command cmd;
+};
+
+/// A command of the batch being committed and the answer it gets once the
+/// batch is durable.
+struct batch_member {
+  caf::response_promise promise;
+  entity_reply reply;
+};
+
 /// State of `entity_actor<Aggregate>`.
 template<class Aggregate> struct entity_state {
-  using command = typename Aggregate::command;
-  using event = typename Aggregate::event;
-
-  /// The command whose events are being committed.
-  struct pending_write {
-    caf::response_promise promise;
-    command cmd;
-    std::vector<event> events;
-    std::string trace_id;
-  };
-
+  /// The aggregate's state. While a batch is being committed it already
+  /// includes the batch's events: nothing outside the batch sees it then,
+  /// and a failed commit recovers it again from the journal.
   typename Aggregate::state state;
   /// "<type>|<id>".
   std::string persistence_id;
   /// Sequence number of the last event applied.
   int64_t seq_nr = 0;
-  /// Journal position of the last event applied, "tx.offset" (empty while
-  /// none was): every reply carries it as the consistency token.
+  /// Journal position of the last event committed, "tx.offset" (empty
+  /// while none was): every reply carries it as the consistency token.
   std::string position;
   /// `await` requests waiting for the state to settle, oldest first.
   std::vector<caf::response_promise> parked;
   int64_t snapshot_seq_nr = 0;
   std::shared_ptr<const entity_environment> env;
-  std::unique_ptr<pending_write> pending;
-  /// The behavior while a write is pending, built on the first write.
-  caf::behavior awaiting_commit;
+  /// Commands that arrived while busy, oldest first.
+  std::vector<queued_command> queued;
+  /// The batch being committed; empty when none is.
+  std::vector<batch_member> batch;
+  /// Until the journal has answered `recover`.
+  bool recovering = true;
+  /// Until the first batch of this incarnation has been decided: that batch
+  /// holds one command, so that a command which crashes the entity again
+  /// after a restart is the one its shard blames.
+  bool first_batch = true;
 
   static inline const char* name = "entity";
+
+  bool busy() const { return recovering || !batch.empty(); }
 
   std::string entity_id() const {
     return persistence_id.substr(
@@ -95,26 +110,47 @@ using entity_actor_type = caf::stateful_actor<entity_state<Aggregate>>;
 
 namespace detail {
 
+/// At most this many commands share one append: bounds a commit's size and
+/// the wait of the last command in it.
+constexpr size_t max_commands_per_batch = 256;
+
+/// Asks the journal for what the entity recovers from; the answer arrives
+/// as `(recovered_atom, recovery_record)`.
+template<class Aggregate>
+void start_recovery(entity_actor_type<Aggregate>* self) {
+  auto& st = self->state;
+  st.recovering = true;
+  auto hdl = caf::actor_cast<caf::actor>(self);
+  st.env->journal->recover(
+      st.persistence_id, [hdl](persistence::recovery_record rec) {
+        caf::anon_send(hdl, recovered_atom::value, std::move(rec));
+      });
+}
+
 /// Rebuilds the state from the latest snapshot and the events after it.
-/// Throws (crashing the actor) when the journal fails or holds garbage.
-template<class Aggregate> void recover(entity_state<Aggregate>& st) {
-  auto& journal = *st.env->journal;
-  auto from = int64_t{1};
-  if (auto snap = journal.load_snapshot(st.persistence_id)) {
+/// Throws (crashing the actor) when the journal failed or holds garbage.
+template<class Aggregate>
+void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
+  if (!rec.error.empty())
+    throw persistence::journal_error{"recovering " + st.persistence_id + ": " +
+                                     rec.error};
+  st.state = {};
+  st.seq_nr = 0;
+  st.snapshot_seq_nr = 0;
+  st.position.clear();
+  if (auto& snap = rec.snapshot) {
     st.state = Aggregate::decode_state(domains::json::parse(snap->payload));
     st.seq_nr = snap->seq_nr;
     st.snapshot_seq_nr = snap->seq_nr;
-    // Snapshots carry no journal position: read the snapshot's own last
-    // event again (without applying it) for the position of the state.
-    from = snap->seq_nr;
   }
-  for (auto& rec : journal.read_events(st.persistence_id, from)) {
-    st.position = rec.position.to_string();
-    if (rec.seq_nr <= st.seq_nr)
+  for (auto& ev : rec.events) {
+    // The snapshot's own last event comes too, for its position only.
+    st.position = ev.position.to_string();
+    if (ev.seq_nr <= st.seq_nr)
       continue;
-    auto ev = Aggregate::decode_event(domains::json::parse(rec.payload));
-    st.state = Aggregate::apply(std::move(st.state), ev);
-    st.seq_nr = rec.seq_nr;
+    auto decoded = Aggregate::decode_event(domains::json::parse(ev.payload));
+    st.state = Aggregate::apply(std::move(st.state), decoded);
+    st.seq_nr = ev.seq_nr;
   }
 }
 
@@ -143,13 +179,13 @@ entity_reply get_reply(const entity_state<Aggregate>& st) {
   return ok_reply(st, *get);
 }
 
-/// `{"type":"await"}`: answers the `get` reply once the state is settled,
-/// parking the request until an event settles it. Beyond
+/// `{"type":"await"}`: the `get` reply once the state is settled. Returns
+/// nothing when `promise` was parked until an event settles it. Beyond
 /// `max_parked_per_entity` waiters, the current (unsettled) state is
 /// answered at once, as if the wait had timed out.
 template<class Aggregate>
-caf::result<entity_reply> on_await(entity_actor_type<Aggregate>* self) {
-  auto& st = self->state;
+std::optional<entity_reply> on_await(entity_state<Aggregate>& st,
+                                     caf::response_promise& promise) {
   if constexpr (!has_settled<Aggregate>::value) {
     return error_reply("invalid_input", std::string{"type: "} +
                                             Aggregate::type_name +
@@ -159,8 +195,8 @@ caf::result<entity_reply> on_await(entity_actor_type<Aggregate>* self) {
     if (!reply.ok() || Aggregate::settled(st.state) ||
         st.parked.size() >= st.env->settings.max_parked_per_entity)
       return reply;
-    st.parked.push_back(self->make_response_promise());
-    return st.parked.back();
+    st.parked.push_back(std::move(promise));
+    return std::nullopt;
   }
 }
 
@@ -177,71 +213,30 @@ template<class Aggregate> void release_parked(entity_state<Aggregate>& st) {
   }
 }
 
-/// Saves a snapshot when enough events have accumulated. A failure only
-/// costs a longer recovery later, so it is logged, not fatal.
+/// Hands a snapshot to the journal when enough events have accumulated.
 template<class Aggregate> void maybe_snapshot(entity_state<Aggregate>& st) {
   auto every = st.env->settings.snapshot_every;
   if (every <= 0 || st.seq_nr - st.snapshot_seq_nr < every)
     return;
-  try {
-    st.env->journal->save_snapshot({st.persistence_id, st.seq_nr,
-                                    Aggregate::encode_state(st.state).dump()});
-    st.snapshot_seq_nr = st.seq_nr;
-  } catch (const std::exception& e) {
-    spdlog::warn("entity {}: snapshot at seq_nr {} failed: {}",
-                 st.persistence_id, st.seq_nr, e.what());
-  }
+  st.env->journal->save_snapshot(
+      {st.persistence_id, st.seq_nr, Aggregate::encode_state(st.state).dump()});
+  st.snapshot_seq_nr = st.seq_nr;
 }
 
-/// Handles the journal's answer to the pending write.
+/// Decides `msg` against the current state and applies its events at once,
+/// appending their records to `records`. Returns the answer; nothing when
+/// the command was an `await` that got parked.
 template<class Aggregate>
-void on_committed(entity_actor_type<Aggregate>* self,
-                  persistence::append_result& result) {
-  auto& st = self->state;
-  auto pending = std::move(st.pending);
-  self->unbecome();
-  self->set_default_handler(caf::drop);
-  switch (result.status) {
-  case persistence::append_status::ok: {
-    for (auto& ev : pending->events)
-      st.state = Aggregate::apply(std::move(st.state), ev);
-    st.seq_nr += static_cast<int64_t>(pending->events.size());
-    st.position = result.last_position.to_string();
-    auto reply = ok_reply(st, pending->cmd);
-    reply.wrote = true;
-    pending->promise.deliver(std::move(reply));
-    release_parked(st);
-    maybe_snapshot(st);
-    return;
-  }
-  case persistence::append_status::conflict:
-    spdlog::warn("entity {} trace={}: journal conflict ({}), stopping to "
-                 "re-read",
-                 st.persistence_id, pending->trace_id, result.message);
-    pending->promise.deliver(
-        error_reply("unavailable", "concurrent writer, retry"));
-    self->quit(journal_conflict_error());
-    return;
-  case persistence::append_status::failed:
-    spdlog::error("entity {} trace={}: append failed: {}", st.persistence_id,
-                  pending->trace_id, result.message);
-    pending->promise.deliver(
-        error_reply("unavailable", "the journal is unavailable"));
-    return;
-  }
-}
-
-/// Decides one command; answers at once unless events must be committed.
-template<class Aggregate>
-caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
-                                     const entity_command& msg) {
-  auto& st = self->state;
+std::optional<entity_reply>
+decide(entity_state<Aggregate>& st, const entity_command& msg,
+       caf::response_promise& promise,
+       std::vector<persistence::event_record>& records) {
   auto body = domains::json::parse(msg.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
     return error_reply("invalid_json", "body must be a JSON object");
   if (auto type = body.find("type");
       type != body.end() && type->is_string() && *type == "await")
-    return on_await<Aggregate>(self);
+    return on_await(st, promise);
   domains::rejection why;
   auto cmd = Aggregate::parse_command(body, why);
   if (!cmd)
@@ -254,60 +249,139 @@ caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
     reply.position = st.position;
     return reply;
   }
-  if (decision.events.empty())
-    return ok_reply(st, *cmd);
-  std::vector<persistence::event_record> records;
-  records.reserve(decision.events.size());
-  auto seq = st.seq_nr;
   for (auto& ev : decision.events) {
     auto encoded = Aggregate::encode_event(ev);
     persistence::event_record rec;
     rec.persistence_id = st.persistence_id;
-    rec.seq_nr = ++seq;
+    rec.seq_nr = ++st.seq_nr;
     rec.type = domains::event_type_of(encoded);
     rec.payload = encoded.dump();
     rec.trace_id = msg.trace_id;
     records.push_back(std::move(rec));
+    st.state = Aggregate::apply(std::move(st.state), ev);
   }
-  using pending_write = typename entity_state<Aggregate>::pending_write;
-  st.pending.reset(new pending_write{self->make_response_promise(),
-                                     std::move(*cmd),
-                                     std::move(decision.events), msg.trace_id});
-  // One command at a time: everything but the commit (and chaos) waits in
-  // the mailbox until the journal has answered. Built on the first write
-  // only, so entities that are merely read stay small.
-  if (!st.awaiting_commit)
-    st.awaiting_commit = caf::behavior{
-        [self](committed_atom, persistence::append_result& result) {
-          on_committed<Aggregate>(self, result);
-        },
-        [](crash_atom) { throw std::runtime_error("chaos: crash requested"); },
-    };
-  self->become(caf::keep_behavior, st.awaiting_commit);
-  self->set_default_handler(caf::skip);
+  auto reply = ok_reply(st, *cmd);
+  reply.wrote = !decision.events.empty();
+  return reply;
+}
+
+/// Decides the queued commands, oldest first, as one batch: the commands
+/// that read see the writes before them, and every answer waits for the
+/// commit of the batch's events. Without events, everything is answered
+/// at once.
+template<class Aggregate> void run_queued(entity_actor_type<Aggregate>* self) {
+  auto& st = self->state;
+  std::vector<persistence::event_record> records;
+  auto taken = std::min(st.queued.size(),
+                        st.first_batch ? size_t{1} : max_commands_per_batch);
+  for (size_t i = 0; i < taken; ++i) {
+    auto& q = st.queued[i];
+    if (auto reply = decide(st, q.cmd, q.promise, records))
+      st.batch.push_back(batch_member{std::move(q.promise), std::move(*reply)});
+  }
+  st.queued.erase(st.queued.begin(),
+                  st.queued.begin() + static_cast<ptrdiff_t>(taken));
+  st.first_batch = false;
+  if (records.empty()) {
+    for (auto& m : st.batch)
+      m.promise.deliver(std::move(m.reply));
+    st.batch.clear();
+    if (!st.queued.empty())
+      run_queued(self);
+    return;
+  }
   auto hdl = caf::actor_cast<caf::actor>(self);
   st.env->journal->append(
       std::move(records), [hdl](persistence::append_result result) {
         caf::anon_send(hdl, committed_atom::value, std::move(result));
       });
-  return st.pending->promise;
+}
+
+/// Handles the journal's answer to the batch being committed.
+template<class Aggregate>
+void on_committed(entity_actor_type<Aggregate>* self,
+                  persistence::append_result& result) {
+  auto& st = self->state;
+  auto batch = std::move(st.batch);
+  st.batch.clear();
+  if (result.status == persistence::append_status::ok) {
+    st.position = result.last_position.to_string();
+    for (auto& m : batch) {
+      m.reply.position = st.position;
+      m.promise.deliver(std::move(m.reply));
+    }
+    release_parked(st);
+    maybe_snapshot(st);
+    if (!st.queued.empty())
+      run_queued(self);
+    return;
+  }
+  auto conflict = result.status == persistence::append_status::conflict;
+  for (auto& m : batch)
+    m.promise.deliver(
+        error_reply("unavailable", conflict ? "concurrent writer, retry"
+                                            : "the journal is unavailable"));
+  if (conflict) {
+    spdlog::warn("entity {}: journal conflict ({}), stopping to re-read",
+                 st.persistence_id, result.message);
+    self->quit(journal_conflict_error());
+    return;
+  }
+  // The state holds the batch's events, which never became durable.
+  spdlog::error("entity {}: append failed, recovering again: {}",
+                st.persistence_id, result.message);
+  start_recovery(self);
+}
+
+/// A command: queued while busy, otherwise decided at once.
+template<class Aggregate>
+caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
+                                     entity_command& msg) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise();
+  st.queued.push_back(queued_command{promise, std::move(msg)});
+  if (!st.busy())
+    run_queued(self);
+  return promise;
+}
+
+/// Answers what the entity still holds with an error before it stops, so
+/// that its shard's requests end; the shard sends the commands again to the
+/// next incarnation.
+template<class Aggregate> void abandon_waiting(entity_state<Aggregate>& st) {
+  auto gone = caf::make_error(caf::sec::request_receiver_down);
+  for (auto& q : st.queued)
+    q.promise.deliver(gone);
+  for (auto& m : st.batch)
+    m.promise.deliver(gone);
+  for (auto& rp : st.parked)
+    rp.deliver(gone);
+  st.queued.clear();
+  st.batch.clear();
+  st.parked.clear();
 }
 
 } // namespace detail
 
 // -- the actor ----------------------------------------------------------------
 
-/// Hosts one instance of `Aggregate` (see domains/common/aggregate.hpp):
-/// recovers it from the journal on start, then handles `entity_command`s one
-/// at a time, acknowledging a write only after its events are committed.
-/// Every reply carries the position of the entity's last event. Aggregates
-/// with `settled(state)` also answer `{"type":"await"}` (see `on_await`);
-/// parked awaits stay unanswered in the shard's books, so the shard never
-/// passivates an entity while any is parked, and re-sends them to the next
-/// incarnation after a crash.
-/// `passivate_atom` stops it normally; `crash_atom` makes it throw (chaos).
-/// Journal read failures and exceptions from the domain crash it; its
-/// supervising shard restarts it.
+/// Hosts one instance of `Aggregate` (see domains/common/aggregate.hpp).
+/// It recovers from the journal asynchronously, holding the commands that
+/// arrive meanwhile. Then it decides commands in arrival order; while the
+/// events of one batch are being committed, the commands that arrive are
+/// queued and decided together as the next batch, so a busy entity commits
+/// many commands at once. Each command is answered only after its batch is
+/// durable, and every reply carries the position of the entity's last
+/// event. Aggregates with `settled(state)` also answer `{"type":"await"}`
+/// (see `on_await`); parked awaits stay unanswered in the shard's books,
+/// so the shard never passivates an entity while any is parked, and
+/// re-sends them to the next incarnation after a crash.
+///
+/// A failed append answers its batch `unavailable` and recovers the state
+/// again; a conflict (a second writer) stops the entity with
+/// `journal_conflict_error()`. `passivate_atom` stops it normally once it
+/// is idle; `crash_atom` makes it throw (chaos). Journal read failures and
+/// exceptions from the domain crash it; its supervising shard restarts it.
 template<class Aggregate>
 caf::behavior entity_actor(entity_actor_type<Aggregate>* self, std::string id,
                            std::shared_ptr<const entity_environment> env) {
@@ -315,14 +389,32 @@ caf::behavior entity_actor(entity_actor_type<Aggregate>* self, std::string id,
   st.persistence_id = std::string{Aggregate::type_name} + "|" + id;
   st.env = std::move(env);
   self->set_exception_handler([self](std::exception_ptr& eptr) {
+    detail::abandon_waiting(self->state);
     return entity_crashed(self->state.persistence_id, eptr);
   });
-  detail::recover(st);
+  detail::start_recovery(self);
   return {
-      [self](const entity_command& cmd) {
+      [self](entity_command& cmd) {
         return detail::on_command<Aggregate>(self, cmd);
       },
-      [self](passivate_atom) { self->quit(); },
+      [self](recovered_atom, persistence::recovery_record& rec) {
+        auto& st = self->state;
+        detail::rebuild(st, rec);
+        st.recovering = false;
+        if (!st.queued.empty())
+          detail::run_queued(self);
+      },
+      [self](committed_atom, persistence::append_result& result) {
+        detail::on_committed<Aggregate>(self, result);
+      },
+      [self](passivate_atom) -> caf::result<void> {
+        auto& st = self->state;
+        if (st.busy() || !st.queued.empty())
+          return caf::skip;
+        detail::abandon_waiting(st);
+        self->quit();
+        return caf::unit;
+      },
       [](crash_atom) { throw std::runtime_error("chaos: crash requested"); },
   };
 }

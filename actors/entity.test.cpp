@@ -25,6 +25,9 @@ public:
     held.emplace_back(std::move(events), std::move(done));
   }
 
+  using held_append =
+      std::pair<std::vector<persistence::event_record>, append_callback>;
+
   void release() {
     auto xs = std::move(held);
     held.clear();
@@ -32,10 +35,12 @@ public:
       memory_journal::append(std::move(events), std::move(done));
   }
 
+  void append_now(held_append x) {
+    memory_journal::append(std::move(x.first), std::move(x.second));
+  }
+
   bool hold = false;
-  std::vector<
-      std::pair<std::vector<persistence::event_record>, append_callback>>
-      held;
+  std::vector<held_append> held;
 };
 
 struct fixture : test_coordinator_fixture<> {
@@ -92,6 +97,11 @@ struct fixture : test_coordinator_fixture<> {
                  result = entity_reply{"caf_error", sys.render(e), "", ""};
                });
     return result;
+  }
+
+  /// Commits one held append, leaving the others held.
+  void memory_journal_append(held_journal::held_append x) {
+    journal->append_now(std::move(x));
   }
 
   std::shared_ptr<held_journal> journal = std::make_shared<held_journal>();
@@ -252,6 +262,80 @@ CAF_TEST(commands wait in the mailbox while a write is pending) {
   sched.run();
   CAF_CHECK_EQUAL(receive_reply(first).body, R"({"value":1})");
   CAF_CHECK_EQUAL(receive_reply(second).body, R"({"value":1})");
+}
+
+CAF_TEST(commands queued behind a commit share the next append) {
+  auto c = spawn_counter("c1");
+  journal->hold = true;
+  auto first = self->request(c, caf::infinite,
+                             cmd("c1", R"({"type":"increment","by":1})"));
+  sched.run();
+  std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>>
+      queued;
+  for (int by : {2, 3})
+    queued.push_back(self->request(
+        c, caf::infinite,
+        cmd("c1", R"({"type":"increment","by":)" + std::to_string(by) + "}")));
+  auto read = self->request(c, caf::infinite, cmd("c1", R"({"type":"get"})"));
+  auto refused =
+      self->request(c, caf::infinite, cmd("c1", R"({"type":"reject"})"));
+  sched.run();
+  CAF_REQUIRE_EQUAL(journal->held.size(), 1u);
+  // The first commit returns: the four queued commands are decided as one
+  // batch whose two events go in a single append, unanswered until it
+  // commits.
+  auto first_commit = std::move(journal->held.front());
+  journal->held.clear();
+  memory_journal_append(std::move(first_commit));
+  sched.run();
+  CAF_CHECK_EQUAL(receive_reply(first).body, R"({"value":1})");
+  CAF_REQUIRE_EQUAL(journal->held.size(), 1u);
+  CAF_CHECK_EQUAL(journal->held.front().first.size(), 2u);
+  CAF_CHECK(self->mailbox().empty());
+  journal->hold = false;
+  journal->release();
+  sched.run();
+  auto two = receive_reply(queued[0]);
+  auto three = receive_reply(queued[1]);
+  CAF_CHECK_EQUAL(two.body, R"({"value":3})");
+  CAF_CHECK_EQUAL(three.body, R"({"value":6})");
+  CAF_CHECK(two.wrote && three.wrote);
+  // One append is one transaction: both events share tx 2.
+  CAF_CHECK_EQUAL(two.position, "2.3");
+  auto r = receive_reply(read);
+  CAF_CHECK_EQUAL(r.body, R"({"value":6})");
+  CAF_CHECK(!r.wrote);
+  CAF_CHECK_EQUAL(r.position, "2.3");
+  CAF_CHECK_EQUAL(receive_reply(refused).error_code, "not_found");
+}
+
+CAF_TEST(a failed batch answers all of it unavailable and keeps the committed
+             state) {
+  auto c = spawn_counter("c1");
+  call(c, cmd("c1", R"({"type":"increment","by":5})"));
+  journal->hold = true;
+  auto first = self->request(c, caf::infinite,
+                             cmd("c1", R"({"type":"increment","by":1})"));
+  sched.run();
+  auto second = self->request(c, caf::infinite,
+                              cmd("c1", R"({"type":"increment","by":2})"));
+  auto read = self->request(c, caf::infinite, cmd("c1", R"({"type":"get"})"));
+  sched.run();
+  memory_journal_append(std::move(journal->held.front()));
+  journal->held.clear();
+  sched.run();
+  CAF_CHECK_EQUAL(receive_reply(first).body, R"({"value":6})");
+  // The batch of `second` and `read` fails: neither may see +2.
+  journal->hold = false;
+  journal->fail_next_appends(1);
+  journal->release();
+  sched.run();
+  CAF_CHECK_EQUAL(receive_reply(second).error_code, "unavailable");
+  CAF_CHECK_EQUAL(receive_reply(read).error_code, "unavailable");
+  CAF_CHECK_EQUAL(call(c, cmd("c1", R"({"type":"get"})")).body,
+                  R"({"value":6})");
+  CAF_CHECK_EQUAL(call(c, cmd("c1", R"({"type":"increment","by":1})")).body,
+                  R"({"value":7})");
 }
 
 CAF_TEST(a failed append is answered unavailable and changes nothing) {

@@ -22,12 +22,33 @@ namespace mall::actors {
 using event_batch_handler =
     std::function<void(const std::vector<persistence::event_record>&)>;
 
+/// Reports the end of a batch started by an `async_batch_handler`: true when
+/// every effect of the batch has landed, false to make the consumer read
+/// again from its durable offset. Callable from any thread, exactly once.
+using batch_done = std::function<void(bool ok)>;
+
+/// Starts handling one batch of committed events, in commit order, without
+/// waiting for its effects; reports their end through `done`. The same
+/// tolerance of repeated batches as for `event_batch_handler` applies.
+using async_batch_handler = std::function<void(
+    const std::vector<persistence::event_record>&, batch_done done)>;
+
 /// What one consumer (a policy or a projection) reads and does.
 struct event_consumer_config {
   /// Unique name; also the key of its offset in the journal.
   std::string name;
   std::shared_ptr<persistence::journal> journal;
   event_batch_handler handle;
+  /// Instead of `handle`, for handlers that wait on others (a policy waits
+  /// for the replies of entities): the reader goes on reading while up to
+  /// `max_batches_in_flight` batches run, and its offset only ever covers
+  /// the longest run of finished batches from the start.
+  async_batch_handler start;
+  size_t max_batches_in_flight = 16;
+  /// The durable offset is saved at most this often (0: after every batch);
+  /// a crash then delivers at most this much again. It is also saved when
+  /// the consumer stops and on each poll.
+  std::chrono::milliseconds offset_save_interval{0};
   /// For handlers that store their offset in the same transaction as their
   /// effect: returns that offset, and the consumer then never saves one.
   /// Empty: the consumer saves its offset in the journal after each batch.
@@ -41,8 +62,10 @@ struct event_consumer_config {
 
 /// Spawns a consumer under its own supervisor and returns the supervisor.
 /// The reader starts at the durable offset, reads `read_all` batches until
-/// it has caught up, and reads again when the journal pushes a commit
-/// (coalesced: at most one wake-up pending) or its poll timer fires. When the
+/// it has caught up (or `max_batches_in_flight` are running), and reads
+/// again when the journal pushes a commit (coalesced: at most one wake-up
+/// pending), a batch finishes or its poll timer fires. A batch that fails
+/// crashes the reader. When the
 /// reader crashes, the supervisor restarts it after a backoff (never giving
 /// up; past the budget it waits the maximum backoff) and it resumes from the
 /// durable offset.

@@ -20,9 +20,26 @@ namespace {
 /// A journal that never pushes, to exercise the poll backstop.
 class silent_journal : public persistence::memory_journal {
 public:
-  void subscribe(std::function<void()>) override {
+  void subscribe(commit_callback) override {
     // drop the subscriber
   }
+};
+
+/// A journal whose reads stop at a horizon, as PostgreSQL's do while an
+/// older transaction is still running; commits are pushed as usual.
+class horizon_journal : public persistence::memory_journal {
+public:
+  std::vector<persistence::event_record>
+  read_all(persistence::journal_position after, size_t max) override {
+    auto all = memory_journal::read_all(after, max);
+    std::vector<persistence::event_record> visible;
+    for (auto& ev : all)
+      if (ev.position.offset <= horizon)
+        visible.push_back(std::move(ev));
+    return visible;
+  }
+
+  int64_t horizon = 0;
 };
 
 void append_events(persistence::journal& j, const std::string& pid, int from,
@@ -73,10 +90,15 @@ struct fixture : test_coordinator_fixture<> {
                    event_batch_handler handler,
                    std::function<persistence::journal_position()> own = {}) {
     event_consumer_config cfg;
-    cfg.name = "test";
-    cfg.journal = std::move(j);
     cfg.handle = std::move(handler);
     cfg.load_own_offset = std::move(own);
+    return start(std::move(j), std::move(cfg));
+  }
+
+  caf::actor start(std::shared_ptr<persistence::journal> j,
+                   event_consumer_config cfg) {
+    cfg.name = "test";
+    cfg.journal = std::move(j);
     cfg.settings.consumer_batch_size = 3;
     cfg.settings.consumer_poll_interval = 1s;
     cfg.settings.restart_backoff_min = 100ms;
@@ -133,6 +155,85 @@ CAF_TEST(a crashed consumer restarts and resumes from its durable offset) {
   auto tree = nlohmann::json::parse(text);
   CAF_CHECK_EQUAL(tree["restarts"], 1);
   CAF_CHECK_EQUAL(tree["status"], "running");
+}
+
+CAF_TEST(an asynchronous handler overlaps batches and saves only the finished
+             prefix) {
+  append_events(*journal, "c|1", 1, 12);
+  std::vector<std::pair<std::string, batch_done>> started;
+  event_consumer_config cfg;
+  cfg.max_batches_in_flight = 3;
+  cfg.start = [&](const std::vector<persistence::event_record>& batch,
+                  batch_done done) {
+    started.emplace_back(batch.back().position.to_string(), std::move(done));
+  };
+  start(journal, std::move(cfg));
+  // Three batches of three run at once; the fourth waits for a free slot.
+  CAF_REQUIRE_EQUAL(started.size(), 3u);
+  CAF_CHECK_EQUAL(started[2].first, "9.9");
+  started[1].second(true);
+  sched.run();
+  // The second batch finished before the first: nothing is saved yet, and
+  // the freed slot starts the fourth.
+  CAF_CHECK(journal->load_offset("test") == persistence::journal_position{});
+  CAF_REQUIRE_EQUAL(started.size(), 4u);
+  started[0].second(true);
+  sched.run();
+  CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "6.6");
+  started[2].second(true);
+  started[3].second(true);
+  sched.run();
+  CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "12.12");
+}
+
+CAF_TEST(a failed asynchronous batch makes the consumer read again from its
+             saved offset) {
+  append_events(*journal, "c|1", 1, 6);
+  std::vector<std::pair<std::string, batch_done>> started;
+  event_consumer_config cfg;
+  cfg.start = [&](const std::vector<persistence::event_record>& batch,
+                  batch_done done) {
+    started.emplace_back(batch.front().position.to_string(), std::move(done));
+  };
+  start(journal, std::move(cfg));
+  CAF_REQUIRE_EQUAL(started.size(), 2u);
+  started[0].second(true);
+  started[1].second(false);
+  sched.run();
+  pass(200ms);
+  // Restarted after its backoff at the saved offset 3.3: batch 4..6 again.
+  CAF_REQUIRE_EQUAL(started.size(), 3u);
+  CAF_CHECK_EQUAL(started[2].first, "4.4");
+  CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "3.3");
+}
+
+CAF_TEST(the offset is saved at most once per interval and when stopping) {
+  append_events(*journal, "c|1", 1, 3);
+  event_consumer_config cfg;
+  cfg.offset_save_interval = 1h;
+  cfg.handle = rec.handler();
+  auto c = start(journal, std::move(cfg));
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 3));
+  // Within the interval (counted from the start) nothing is saved...
+  append_events(*journal, "c|1", 4, 6);
+  sched.run();
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 6));
+  CAF_CHECK(journal->load_offset("test") == persistence::journal_position{});
+  stop(c);
+  CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "6.6");
+}
+
+CAF_TEST(a read held back behind a pushed commit is retried without a push) {
+  auto j = std::make_shared<horizon_journal>();
+  start(j, rec.handler());
+  append_events(*j, "c|1", 1, 2);
+  sched.run();
+  CAF_CHECK(rec.seen.empty());
+  // The horizon moves on without a commit, hence without a push: the
+  // reader tries again within milliseconds, long before its 1 s poll.
+  j->horizon = 2;
+  pass(20ms);
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 2));
 }
 
 CAF_TEST(a new consumer of the same name continues after the saved offset) {

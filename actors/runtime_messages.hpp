@@ -24,6 +24,8 @@ using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 /// Journal callback -> entity: the outcome of its pending append.
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
+/// Journal callback -> entity: what it recovers from.
+using recovered_atom = caf::atom_constant<caf::atom("recovered")>;
 /// Delayed self-message of a supervisor: start a crashed child again.
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 /// Periodic self-message of a shard (idle entities, expired asks).
@@ -84,3 +86,4 @@ typename Inspector::result_type inspect(Inspector& f, entity_escalation& x) {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mall::actors::ask_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mall::actors::tree_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mall::persistence::append_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(mall::persistence::recovery_record)

@@ -1,9 +1,6 @@
 #include "actors/saga_policy.hpp"
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <stdexcept>
+#include <atomic>
 
 #include <spdlog/spdlog.h>
 
@@ -13,49 +10,57 @@ namespace {
 
 /// The replies to one batch's commands, filled from runtime threads.
 struct batch_replies {
-  std::mutex mtx;
-  std::condition_variable cv;
-  size_t missing = 0;
+  std::string name;
+  std::vector<entity_command> cmds;
   std::vector<entity_reply> replies;
+  std::atomic<size_t> missing{0};
+  batch_done done;
 };
 
-/// Sends `cmds` and waits for every reply; throws when one is missing or
-/// `unavailable`, so that the consumer retries the batch.
-void send_and_wait(const std::string& name, entity_gateway& gateway,
-                   std::vector<entity_command> cmds, int64_t timeout_ms) {
-  if (cmds.empty())
-    return;
-  auto state = std::make_shared<batch_replies>();
-  state->missing = cmds.size();
-  state->replies.resize(cmds.size());
-  for (size_t i = 0; i < cmds.size(); ++i)
-    gateway.ask(cmds[i], timeout_ms, [state, i](entity_reply reply) {
-      std::lock_guard<std::mutex> guard{state->mtx};
-      state->replies[i] = std::move(reply);
-      if (--state->missing == 0)
-        state->cv.notify_all();
-    });
-  std::unique_lock<std::mutex> guard{state->mtx};
-  // The gateway answers every ask by its timeout; the extra second only
-  // covers a gateway that broke that promise.
-  auto limit = std::chrono::milliseconds(timeout_ms) + std::chrono::seconds(1);
-  if (!state->cv.wait_for(guard, limit, [&] { return state->missing == 0; }))
-    throw std::runtime_error(name + ": " + std::to_string(state->missing) +
-                             " replies missing, retrying the batch");
-  for (size_t i = 0; i < cmds.size(); ++i) {
-    auto& reply = state->replies[i];
-    auto& cmd = cmds[i];
+/// Called once every reply is in: logs refusals and reports the batch as
+/// failed when a target was `unavailable`, so that the consumer retries it.
+void finish(batch_replies& batch) {
+  auto ok = true;
+  for (size_t i = 0; i < batch.cmds.size(); ++i) {
+    auto& reply = batch.replies[i];
+    auto& cmd = batch.cmds[i];
     if (reply.ok())
       continue;
-    if (reply.error_code == "unavailable")
-      throw std::runtime_error(name + ": " + cmd.type + "/" + cmd.id +
-                               " unavailable (" + reply.error_message +
-                               "), trace=" + cmd.trace_id +
-                               ", retrying the batch");
-    spdlog::warn("{} trace={}: {}/{} refused {}: {} ({})", name, cmd.trace_id,
-                 cmd.type, cmd.id, cmd.body, reply.error_code,
+    if (reply.error_code == "unavailable") {
+      spdlog::warn("{} trace={}: {}/{} unavailable ({}), retrying the batch",
+                   batch.name, cmd.trace_id, cmd.type, cmd.id,
+                   reply.error_message);
+      ok = false;
+      continue;
+    }
+    spdlog::warn("{} trace={}: {}/{} refused {}: {} ({})", batch.name,
+                 cmd.trace_id, cmd.type, cmd.id, cmd.body, reply.error_code,
                  reply.error_message);
   }
+  batch.done(ok);
+}
+
+/// Sends `cmds` and reports through `done` once every reply is in (the
+/// gateway answers each ask by its timeout at the latest).
+void send_all(const std::string& name, entity_gateway& gateway,
+              std::vector<entity_command> cmds, int64_t timeout_ms,
+              batch_done done) {
+  if (cmds.empty()) {
+    done(true);
+    return;
+  }
+  auto batch = std::make_shared<batch_replies>();
+  batch->name = name;
+  batch->replies.resize(cmds.size());
+  batch->missing = cmds.size();
+  batch->done = std::move(done);
+  batch->cmds = std::move(cmds);
+  for (size_t i = 0; i < batch->cmds.size(); ++i)
+    gateway.ask(batch->cmds[i], timeout_ms, [batch, i](entity_reply reply) {
+      batch->replies[i] = std::move(reply);
+      if (batch->missing.fetch_sub(1) == 1)
+        finish(*batch);
+    });
 }
 
 } // namespace
@@ -97,10 +102,13 @@ event_consumer_config saga_policy(std::shared_ptr<persistence::journal> journal,
   cfg.name = options.name;
   cfg.journal = std::move(journal);
   cfg.settings = options.settings;
-  cfg.handle = [&gateway, react = std::move(react), name = options.name,
-                timeout = options.ask_timeout_ms](
-                   const std::vector<persistence::event_record>& batch) {
-    send_and_wait(name, gateway, policy_commands_of(batch, react), timeout);
+  cfg.offset_save_interval = options.offset_save_interval;
+  cfg.start = [&gateway, react = std::move(react), name = options.name,
+               timeout = options.ask_timeout_ms](
+                  const std::vector<persistence::event_record>& batch,
+                  batch_done done) {
+    send_all(name, gateway, policy_commands_of(batch, react), timeout,
+             std::move(done));
   };
   return cfg;
 }

@@ -5,6 +5,7 @@
 #include "actors/entity_gateway.hpp"
 #include "actors/event_consumer.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,9 +49,11 @@ template<class Reaction> policy_reaction policy_reaction_of(Reaction react) {
 struct saga_policy_options {
   /// Consumer name and key of its durable offset.
   std::string name = "order_saga";
-  /// Timeout of each command's ask; the batch waits at most this long plus
-  /// a second for all of its replies.
+  /// Timeout of each command's ask.
   int64_t ask_timeout_ms = 5000;
+  /// How often the durable offset is saved while batches keep finishing
+  /// (the commands are idempotent, so a crash may send a little again).
+  std::chrono::milliseconds offset_save_interval{100};
   /// Batch size, poll interval and restart backoff of the consumer.
   runtime_settings settings;
 };
@@ -59,16 +62,17 @@ struct saga_policy_options {
 /// the commands through `gateway`, carrying the event's trace id.
 ///
 /// The commands of a batch are sent in event order at once (the gateway
-/// delivers the commands for one entity in the order they were sent), then
-/// the handler waits for all replies. An `unavailable` reply or a missing
-/// one throws: the consumer restarts from its durable offset and sends the
-/// whole batch again, so every command must be idempotent. Any other error
+/// delivers the commands for one entity in the order they were sent), and
+/// the consumer reads and sends the next batches while the replies are
+/// pending: commands for one entity still arrive in event order. An
+/// `unavailable` reply fails the batch: the consumer restarts from its
+/// durable offset and sends everything after it again, so every command
+/// must be idempotent. Any other error
 /// (a domain rejection) is logged as a warning and skipped. Events whose
 /// payload is not JSON or whose reaction throws are logged as errors and
 /// skipped: retrying would not fix them and would stop the saga.
 ///
-/// `gateway` must outlive the consumer. The handler blocks, so leave
-/// `detached` on in production.
+/// `gateway` must outlive the consumer.
 event_consumer_config saga_policy(std::shared_ptr<persistence::journal> journal,
                                   entity_gateway& gateway,
                                   policy_reaction react,

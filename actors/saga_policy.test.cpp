@@ -104,7 +104,8 @@ struct fixture {
     env->now_ms = [] { return int64_t{1'700'000'000'000}; };
     env->settings.shard_count = 4;
     router.emplace(sys, registry, env);
-    journal->subscribe([j = journal.get()] { j->notify(); });
+    journal->subscribe(
+        [j = journal.get()](persistence::journal_position) { j->notify(); });
   }
 
   ~fixture() {

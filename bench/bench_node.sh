@@ -115,3 +115,18 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "$base/products/$product")
 [[ $status == 200 ]] || die "GET /products/$product answered $status"
 echo "product: $product"
 
+
+# CPU seconds (user + system) used so far by the node and by its embedded
+# PostgreSQL (the postmaster and its live backends), as "node pg".
+cpu_seconds() {
+  local ticks pg_pid pids
+  ticks=$(getconf CLK_TCK)
+  pg_pid=$(head -n 1 "$work/data/pg/data/postmaster.pid" 2>/dev/null || true)
+  pids=$(pgrep -P "$pg_pid" 2>/dev/null | tr '\n' ' ')
+  awk -v ticks="$ticks" -v node="$node_pid" '
+    { sub(/^.*\) /, ""); t = $12 + $13 }
+    FILENAME ~ "/" node "/" { n += t; next }
+    { p += t }
+    END { printf "%.2f %.2f\n", n / ticks, p / ticks }
+  ' "/proc/$node_pid/stat" $(for p in $pg_pid $pids; do echo "/proc/$p/stat"; done) 2>/dev/null
+}

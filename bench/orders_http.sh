@@ -46,7 +46,9 @@ end
 LUA
 
 echo "wrk -t$threads -c$connections -d${seconds}s --latency POST /orders"
+cpu_before=$(cpu_seconds)
 out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$script" "$base/orders")
+cpu_after=$(cpu_seconds)
 while IFS= read -r line; do echo "    $line"; done <<<"$out"
 rate=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
 p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
@@ -56,6 +58,13 @@ errors=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
 echo
 echo "orders/s: $rate over $product_count products (target >= 5000), p50 $p50, p99 $p99 (target <= 50ms)"
 echo "non-2xx answers: ${errors:-0}"
+read -r node_cpu pg_cpu < <(paste -d' ' <(echo "$cpu_before") <(echo "$cpu_after") |
+  awk '{print $3 - $1, $4 - $2}')
+awk -v cores="$(nproc)" -v n="$node_cpu" -v p="$pg_cpu" -v r="$rate" -v s="$seconds" 'BEGIN {
+  printf "CPU during the run: node %.2f s, PostgreSQL %.2f s of %d s x %d cores", n, p, s, cores
+  if (r > 0) printf "; per order: node %.0f us, PostgreSQL %.0f us", n * 1e6 / (r * s), p * 1e6 / (r * s)
+  printf "\n"
+}'
 
 journal_bench=$repo/build/bench/bench_journal_append
 if [[ -x $journal_bench ]]; then

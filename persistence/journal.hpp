@@ -75,6 +75,18 @@ struct snapshot_record {
   std::string payload;
 };
 
+/// What one aggregate recovers from: its latest snapshot, if any, and its
+/// events from the snapshot's `seq_nr` on (the snapshot's own last event is
+/// included so that the recovering entity learns its journal position), or
+/// from 1 without a snapshot.
+struct recovery_record {
+  std::optional<snapshot_record> snapshot;
+  std::vector<event_record> events;
+  /// Empty when the read worked; otherwise why it failed (and the two
+  /// fields above are empty).
+  std::string error;
+};
+
 /// Thrown by synchronous journal reads when the store is unreachable or
 /// corrupt. Entity actors let it crash them; their supervisor retries.
 struct journal_error : std::runtime_error {
@@ -87,6 +99,8 @@ struct journal_error : std::runtime_error {
 class journal {
 public:
   using append_callback = std::function<void(append_result)>;
+  using recovery_callback = std::function<void(recovery_record)>;
+  using commit_callback = std::function<void(journal_position)>;
 
   virtual ~journal() = default;
 
@@ -98,7 +112,8 @@ public:
   virtual void append(std::vector<event_record> events,
                       append_callback done) = 0;
 
-  /// Blocks until every append queued before this call has completed.
+  /// Blocks until every append and snapshot queued before this call has
+  /// completed.
   virtual void flush() = 0;
 
   // -- reading one aggregate -------------------------------------------------
@@ -107,6 +122,15 @@ public:
   virtual std::vector<event_record>
   read_events(const std::string& persistence_id, int64_t from_seq_nr) = 0;
 
+  /// Reads what `persistence_id` recovers from, without blocking the
+  /// caller: `done` runs exactly once, on a journal thread or before this
+  /// call returns, and must not block. Implementations may merge the
+  /// recoveries of many aggregates into one query.
+  virtual void recover(std::string persistence_id, recovery_callback done) = 0;
+
+  /// Stores a snapshot. It may be written after this call returns (a lost
+  /// snapshot only makes a later recovery read more events); `flush` waits
+  /// for it. Failures are logged, not thrown.
   virtual void save_snapshot(const snapshot_record& snapshot) = 0;
   virtual std::optional<snapshot_record>
   load_snapshot(const std::string& persistence_id) = 0;
@@ -119,8 +143,9 @@ public:
                                              size_t max) = 0;
 
   /// Registers `on_commit`, called on a journal thread after each commit
-  /// (a push so consumers need not wait for their next poll). Must not block.
-  virtual void subscribe(std::function<void()> on_commit) = 0;
+  /// with the position of its last event (a push so consumers need not wait
+  /// for their next poll). Must not block.
+  virtual void subscribe(commit_callback on_commit) = 0;
 
   /// Durable consumer offsets: the position of the last event handled.
   virtual journal_position load_offset(const std::string& consumer) = 0;
