@@ -65,10 +65,11 @@ void memory_journal::append(std::vector<event_record> events,
       }
     }
   }
+  auto committed_at = result.last_position;
   done(std::move(result));
   if (to_notify)
     for (auto& notify : *to_notify)
-      notify();
+      notify(committed_at);
 }
 
 void memory_journal::flush() {
@@ -83,14 +84,28 @@ memory_journal::read_events(const std::string& persistence_id,
     --failing_reads_;
     throw journal_error("injected read failure");
   }
-  std::vector<event_record> result;
-  auto i = streams_.find(persistence_id);
-  if (i == streams_.end())
-    return result;
-  auto first = static_cast<size_t>(std::max<int64_t>(from_seq_nr, 1) - 1);
-  for (auto k = first; k < i->second.size(); ++k)
-    result.push_back(log_[i->second[k]]);
-  return result;
+  return stream_from(persistence_id, from_seq_nr);
+}
+
+void memory_journal::recover(std::string persistence_id,
+                             recovery_callback done) {
+  recovery_record result;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (failing_reads_ > 0) {
+      --failing_reads_;
+      result.error = "injected read failure";
+    } else {
+      int64_t from = 1;
+      if (auto i = snapshots_.find(persistence_id); i != snapshots_.end()) {
+        result.snapshot = i->second;
+        from = i->second.seq_nr;
+      }
+      result.events = stream_from(persistence_id, from);
+    }
+  }
+  // Outside the lock: `done` may call back into the journal.
+  done(std::move(result));
 }
 
 void memory_journal::save_snapshot(const snapshot_record& snapshot) {
@@ -121,7 +136,7 @@ std::vector<event_record> memory_journal::read_all(journal_position after,
   return std::vector<event_record>(first, first + n);
 }
 
-void memory_journal::subscribe(std::function<void()> on_commit) {
+void memory_journal::subscribe(commit_callback on_commit) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto next = std::make_shared<subscribers>(*subscribers_);
   next->push_back(std::move(on_commit));
@@ -138,6 +153,19 @@ void memory_journal::save_offset(const std::string& consumer,
                                  journal_position position) {
   std::lock_guard<std::mutex> guard{mtx_};
   offsets_[consumer] = position;
+}
+
+std::vector<event_record>
+memory_journal::stream_from(const std::string& persistence_id,
+                            int64_t from_seq_nr) const {
+  std::vector<event_record> result;
+  auto i = streams_.find(persistence_id);
+  if (i == streams_.end())
+    return result;
+  auto first = static_cast<size_t>(std::max<int64_t>(from_seq_nr, 1) - 1);
+  for (auto k = first; k < i->second.size(); ++k)
+    result.push_back(log_[i->second[k]]);
+  return result;
 }
 
 // -- failure injection --------------------------------------------------------

@@ -23,12 +23,14 @@ public:
   void flush() override;
   std::vector<event_record> read_events(const std::string& persistence_id,
                                         int64_t from_seq_nr) override;
+  /// Answers before returning.
+  void recover(std::string persistence_id, recovery_callback done) override;
   void save_snapshot(const snapshot_record& snapshot) override;
   std::optional<snapshot_record>
   load_snapshot(const std::string& persistence_id) override;
   std::vector<event_record> read_all(journal_position after,
                                      size_t max) override;
-  void subscribe(std::function<void()> on_commit) override;
+  void subscribe(commit_callback on_commit) override;
   journal_position load_offset(const std::string& consumer) override;
   void save_offset(const std::string& consumer,
                    journal_position position) override;
@@ -37,7 +39,8 @@ public:
 
   /// The next `n` appends fail with `append_status::failed`, storing nothing.
   void fail_next_appends(size_t n);
-  /// The next `n` calls of `read_events` throw `journal_error`.
+  /// The next `n` reads fail: `read_events` throws `journal_error`,
+  /// `recover` answers with an error.
   void fail_next_reads(size_t n);
 
   // -- inspection ------------------------------------------------------------
@@ -46,7 +49,11 @@ public:
   size_t size() const;
 
 private:
-  using subscribers = std::vector<std::function<void()>>;
+  using subscribers = std::vector<commit_callback>;
+
+  /// Events of `persistence_id` from `from_seq_nr` on; `mtx_` held.
+  std::vector<event_record> stream_from(const std::string& persistence_id,
+                                        int64_t from_seq_nr) const;
 
   mutable std::mutex mtx_;
   /// All events in commit order; positions grow with the index.

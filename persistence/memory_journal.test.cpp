@@ -26,6 +26,17 @@ append_result append_now(journal& j, std::vector<event_record> events) {
   return out;
 }
 
+/// Runs `recover` and returns what its callback got, counting the calls.
+recovery_record recover_now(journal& j, const std::string& pid, int& calls) {
+  recovery_record out;
+  out.error = "callback never ran";
+  j.recover(pid, [&](recovery_record r) {
+    ++calls;
+    out = std::move(r);
+  });
+  return out;
+}
+
 struct fixture {
   memory_journal journal;
 };
@@ -93,7 +104,7 @@ CAF_TEST(read_all returns events strictly after a position in commit order) {
 
 CAF_TEST(subscribers hear every commit but no failed append) {
   int calls = 0;
-  journal.subscribe([&] { ++calls; });
+  journal.subscribe([&](journal_position) { ++calls; });
   append_now(journal, {make_event("c|1", 1)});
   journal.fail_next_appends(1);
   append_now(journal, {make_event("c|1", 2)});
@@ -126,6 +137,75 @@ CAF_TEST(concurrent writers of distinct entities all commit exactly once) {
   CAF_CHECK_EQUAL(all.size(), 1000u);
   for (size_t i = 1; i < all.size(); ++i)
     CAF_CHECK(all[i - 1].position < all[i].position);
+}
+
+CAF_TEST(recovery of an unknown aggregate answers at once with nothing) {
+  int calls = 0;
+  auto r = recover_now(journal, "c|none", calls);
+  CAF_CHECK_EQUAL(calls, 1);
+  CAF_CHECK_EQUAL(r.error, "");
+  CAF_CHECK(!r.snapshot.has_value());
+  CAF_CHECK(r.events.empty());
+}
+
+CAF_TEST(recovery without a snapshot returns every event in order) {
+  append_now(journal, {make_event("c|1", 1), make_event("c|1", 2)});
+  append_now(journal, {make_event("c|2", 1)});
+  append_now(journal, {make_event("c|1", 3)});
+  int calls = 0;
+  auto r = recover_now(journal, "c|1", calls);
+  CAF_CHECK_EQUAL(calls, 1);
+  CAF_CHECK_EQUAL(r.error, "");
+  CAF_CHECK(!r.snapshot.has_value());
+  CAF_REQUIRE_EQUAL(r.events.size(), 3u);
+  for (size_t i = 0; i < r.events.size(); ++i) {
+    CAF_CHECK_EQUAL(r.events[i].persistence_id, "c|1");
+    CAF_CHECK_EQUAL(r.events[i].seq_nr, static_cast<int64_t>(i + 1));
+  }
+  CAF_CHECK_EQUAL(r.events[2].position.to_string(), "3.4");
+}
+
+CAF_TEST(recovery with a snapshot returns it and the events from its seq_nr) {
+  for (int i = 1; i <= 5; ++i)
+    append_now(journal, {make_event("c|1", i)});
+  journal.save_snapshot({"c|1", 3, R"({"n":3})"});
+  int calls = 0;
+  auto r = recover_now(journal, "c|1", calls);
+  CAF_CHECK_EQUAL(calls, 1);
+  CAF_REQUIRE(r.snapshot.has_value());
+  CAF_CHECK_EQUAL(r.snapshot->seq_nr, 3);
+  CAF_CHECK_EQUAL(r.snapshot->payload, R"({"n":3})");
+  CAF_REQUIRE_EQUAL(r.events.size(), 3u);
+  CAF_CHECK_EQUAL(r.events.front().seq_nr, 3);
+  CAF_CHECK_EQUAL(r.events.back().seq_nr, 5);
+}
+
+CAF_TEST(an injected read failure makes one recovery answer with an error) {
+  append_now(journal, {make_event("c|1", 1)});
+  journal.save_snapshot({"c|1", 1, "{}"});
+  journal.fail_next_reads(1);
+  int calls = 0;
+  auto failed = recover_now(journal, "c|1", calls);
+  CAF_CHECK_EQUAL(calls, 1);
+  CAF_CHECK_NOT_EQUAL(failed.error, "");
+  CAF_CHECK(!failed.snapshot.has_value());
+  CAF_CHECK(failed.events.empty());
+  auto next = recover_now(journal, "c|1", calls);
+  CAF_CHECK_EQUAL(calls, 2);
+  CAF_CHECK_EQUAL(next.error, "");
+  CAF_CHECK_EQUAL(next.events.size(), 1u);
+}
+
+CAF_TEST(a recovery callback may call back into the journal) {
+  append_now(journal, {make_event("c|1", 1)});
+  append_result appended;
+  appended.status = append_status::failed;
+  journal.recover("c|1", [&](recovery_record r) {
+    auto next = static_cast<int64_t>(r.events.size()) + 1;
+    appended = append_now(journal, {make_event("c|1", next)});
+  });
+  CAF_CHECK(appended.status == append_status::ok);
+  CAF_CHECK_EQUAL(journal.size(), 2u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

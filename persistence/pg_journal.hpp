@@ -1,5 +1,5 @@
-// The PostgreSQL journal: group commit for writes, a connection pool for
-// reads.
+// The PostgreSQL journal: group commit for writes, batched recoveries and
+// asynchronous snapshots, a connection pool for other reads.
 #pragma once
 
 #include "persistence/journal.hpp"
@@ -28,6 +28,9 @@ struct pg_journal_options {
   /// with `SELECT 1`, so that `healthy` notices a lost database even when
   /// nothing is written.
   std::chrono::milliseconds probe_interval{1000};
+  /// Most recoveries answered by one round of the recovery thread, and most
+  /// snapshots written in one transaction.
+  size_t max_recovery_batch = 1000;
 };
 
 /// `journal` on PostgreSQL. One writer thread with its own connection takes
@@ -37,11 +40,18 @@ struct pg_journal_options {
 /// the `(persistence_id, seq_nr)` key, its appends are retried one by one
 /// so that only the conflicting one is rejected. The writer also probes its
 /// connection when idle, which keeps `healthy` current.
+///
+/// A second thread with its own connection recovers aggregates and writes
+/// snapshots. Each round it takes every queued snapshot and writes them in
+/// one transaction, then takes every queued recovery and answers them all
+/// with two queries: however many entities start at once, the database sees
+/// a few statements per round, and no caller's thread waits on it.
 class pg_journal : public journal {
 public:
   explicit pg_journal(pg_journal_options options);
 
-  /// Completes every queued append, then stops the writer thread.
+  /// Completes every queued append, recovery and snapshot, then stops the
+  /// threads.
   ~pg_journal() override;
 
   pg_journal(const pg_journal&) = delete;
@@ -55,12 +65,18 @@ public:
   void flush() override;
   std::vector<event_record> read_events(const std::string& persistence_id,
                                         int64_t from_seq_nr) override;
+  /// `done` runs on the recovery thread, or at once for an id that cannot
+  /// have been stored (one with a NUL character). It must not block.
+  void recover(std::string persistence_id, recovery_callback done) override;
+  /// Queued for the recovery thread, which writes it with
+  /// `synchronous_commit = off`: a snapshot lost in a crash only makes a
+  /// recovery read more events.
   void save_snapshot(const snapshot_record& snapshot) override;
   std::optional<snapshot_record>
   load_snapshot(const std::string& persistence_id) override;
   std::vector<event_record> read_all(journal_position after,
                                      size_t max) override;
-  void subscribe(std::function<void()> on_commit) override;
+  void subscribe(commit_callback on_commit) override;
   journal_position load_offset(const std::string& consumer) override;
   void save_offset(const std::string& consumer,
                    journal_position position) override;
@@ -73,6 +89,11 @@ public:
   uint64_t conflicts() const { return conflicts_.load(); }
   /// Appends that failed for any other reason.
   uint64_t failures() const { return failures_.load(); }
+  /// Rounds of the recovery thread that answered recoveries; each costs two
+  /// queries however many recoveries it answered.
+  uint64_t recovery_rounds() const { return recovery_rounds_.load(); }
+  /// Snapshots dropped because writing them failed.
+  uint64_t snapshot_failures() const { return snapshot_failures_.load(); }
 
   // -- health ----------------------------------------------------------------
 
@@ -102,7 +123,25 @@ private:
   /// Runs `SELECT 1` on the writer's connection (connecting when needed)
   /// and records the outcome in `healthy_`.
   void probe();
-  void notify_subscribers();
+  void notify_subscribers(journal_position at);
+
+  struct pending_recovery {
+    std::string persistence_id;
+    recovery_callback done;
+  };
+
+  void recovery_loop();
+  /// Reads what every aggregate of `batch` recovers from, in two queries.
+  std::vector<recovery_record>
+  recover_batch(const std::vector<pending_recovery>& batch);
+  /// Upserts `snapshots` in one asynchronously committed transaction; on a
+  /// data error, one by one so that only the bad ones are dropped.
+  void write_snapshots(const std::vector<snapshot_record>& snapshots);
+  void upsert_snapshots(const std::vector<snapshot_record>& snapshots);
+  /// Runs `fn(pqxx::connection&)` on the recovery thread's connection,
+  /// connecting when needed; drops the connection when `fn` throws.
+  template<class F> void on_recovery_connection(F&& fn);
+  pqxx::connection& recovery_connection();
 
   template<class F> auto read(const char* what, F&& fn);
 
@@ -122,14 +161,32 @@ private:
   bool stopping_ = false;
 
   std::mutex subscribers_mutex_;
-  std::vector<std::function<void()>> subscribers_;
+  std::vector<commit_callback> subscribers_;
 
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> failures_{0};
   std::atomic<bool> healthy_{false};
 
+  /// Used by the recovery thread only.
+  std::unique_ptr<pqxx::connection> recovery_connection_;
+  /// Whether the current outage has been logged; recovery thread only.
+  bool recovery_outage_logged_ = false;
+
+  std::mutex recovery_mutex_;
+  std::condition_variable recovery_queue_changed_;
+  std::condition_variable snapshots_written_;
+  std::deque<pending_recovery> recoveries_;
+  std::deque<snapshot_record> snapshots_;
+  uint64_t snapshots_enqueued_ = 0;
+  uint64_t snapshots_completed_ = 0;
+  bool recovery_stopping_ = false;
+
+  std::atomic<uint64_t> recovery_rounds_{0};
+  std::atomic<uint64_t> snapshot_failures_{0};
+
   std::thread writer_thread_;
+  std::thread recovery_thread_;
 };
 
 } // namespace mall::persistence
