@@ -180,12 +180,12 @@ entity_reply get_reply(const entity_state<Aggregate>& st) {
 }
 
 /// `{"type":"await"}`: the `get` reply once the state is settled. Returns
-/// nothing when `promise` was parked until an event settles it. Beyond
-/// `max_parked_per_entity` waiters, the current (unsettled) state is
-/// answered at once, as if the wait had timed out.
-template<class Aggregate>
+/// nothing when the promise from `promise()` was parked until an event
+/// settles it. Beyond `max_parked_per_entity` waiters, the current
+/// (unsettled) state is answered at once, as if the wait had timed out.
+template<class Aggregate, class PromiseFn>
 std::optional<entity_reply> on_await(entity_state<Aggregate>& st,
-                                     caf::response_promise& promise) {
+                                     PromiseFn&& promise) {
   if constexpr (!has_settled<Aggregate>::value) {
     return error_reply("invalid_input", std::string{"type: "} +
                                             Aggregate::type_name +
@@ -195,7 +195,7 @@ std::optional<entity_reply> on_await(entity_state<Aggregate>& st,
     if (!reply.ok() || Aggregate::settled(st.state) ||
         st.parked.size() >= st.env->settings.max_parked_per_entity)
       return reply;
-    st.parked.push_back(std::move(promise));
+    st.parked.push_back(promise());
     return std::nullopt;
   }
 }
@@ -225,18 +225,17 @@ template<class Aggregate> void maybe_snapshot(entity_state<Aggregate>& st) {
 
 /// Decides `msg` against the current state and applies its events at once,
 /// appending their records to `records`. Returns the answer; nothing when
-/// the command was an `await` that got parked.
-template<class Aggregate>
+/// the command was an `await` whose promise (from `promise()`) got parked.
+template<class Aggregate, class PromiseFn>
 std::optional<entity_reply>
 decide(entity_state<Aggregate>& st, const entity_command& msg,
-       caf::response_promise& promise,
-       std::vector<persistence::event_record>& records) {
+       PromiseFn&& promise, std::vector<persistence::event_record>& records) {
   auto body = domains::json::parse(msg.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
     return error_reply("invalid_json", "body must be a JSON object");
   if (auto type = body.find("type");
       type != body.end() && type->is_string() && *type == "await")
-    return on_await(st, promise);
+    return on_await(st, std::forward<PromiseFn>(promise));
   domains::rejection why;
   auto cmd = Aggregate::parse_command(body, why);
   if (!cmd)
@@ -265,6 +264,18 @@ decide(entity_state<Aggregate>& st, const entity_command& msg,
   return reply;
 }
 
+/// Hands the batch's events to the journal; the outcome arrives as
+/// `(committed_atom, append_result)`.
+template<class Aggregate>
+void append_batch(entity_actor_type<Aggregate>* self,
+                  std::vector<persistence::event_record> records) {
+  auto hdl = caf::actor_cast<caf::actor>(self);
+  self->state.env->journal->append(
+      std::move(records), [hdl](persistence::append_result result) {
+        caf::anon_send(hdl, committed_atom::value, std::move(result));
+      });
+}
+
 /// Decides the queued commands, oldest first, as one batch: the commands
 /// that read see the writes before them, and every answer waits for the
 /// commit of the batch's events. Without events, everything is answered
@@ -276,25 +287,26 @@ template<class Aggregate> void run_queued(entity_actor_type<Aggregate>* self) {
                         st.first_batch ? size_t{1} : max_commands_per_batch);
   for (size_t i = 0; i < taken; ++i) {
     auto& q = st.queued[i];
-    if (auto reply = decide(st, q.cmd, q.promise, records))
+    auto promise = [&q] { return std::move(q.promise); };
+    if (auto reply = decide(st, q.cmd, promise, records))
       st.batch.push_back(batch_member{std::move(q.promise), std::move(*reply)});
   }
-  st.queued.erase(st.queued.begin(),
-                  st.queued.begin() + static_cast<ptrdiff_t>(taken));
+  if (taken == st.queued.size())
+    st.queued = {}; // an idle entity keeps no buffer
+  else
+    st.queued.erase(st.queued.begin(),
+                    st.queued.begin() + static_cast<ptrdiff_t>(taken));
   st.first_batch = false;
-  if (records.empty()) {
-    for (auto& m : st.batch)
-      m.promise.deliver(std::move(m.reply));
-    st.batch.clear();
-    if (!st.queued.empty())
-      run_queued(self);
+  if (!records.empty()) {
+    append_batch(self, std::move(records));
     return;
   }
-  auto hdl = caf::actor_cast<caf::actor>(self);
-  st.env->journal->append(
-      std::move(records), [hdl](persistence::append_result result) {
-        caf::anon_send(hdl, committed_atom::value, std::move(result));
-      });
+  auto batch = std::move(st.batch);
+  st.batch = {};
+  for (auto& m : batch)
+    m.promise.deliver(std::move(m.reply));
+  if (!st.queued.empty())
+    run_queued(self);
 }
 
 /// Handles the journal's answer to the batch being committed.
@@ -333,15 +345,37 @@ void on_committed(entity_actor_type<Aggregate>* self,
   start_recovery(self);
 }
 
-/// A command: queued while busy, otherwise decided at once.
+/// A command: queued while busy, otherwise decided at once (and answered
+/// at once unless it wrote events).
 template<class Aggregate>
 caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
                                      entity_command& msg) {
   auto& st = self->state;
+  if (st.busy() || !st.queued.empty()) {
+    auto promise = self->make_response_promise();
+    st.queued.push_back(queued_command{promise, std::move(msg)});
+    if (!st.busy())
+      run_queued(self);
+    return promise;
+  }
+  // Decided alone, like the first batch of an incarnation must be.
+  st.first_batch = false;
+  std::vector<persistence::event_record> records;
+  caf::response_promise parked;
+  auto reply = decide(
+      st, msg,
+      [self, &parked] {
+        parked = self->make_response_promise();
+        return parked;
+      },
+      records);
+  if (!reply)
+    return parked;
+  if (records.empty())
+    return std::move(*reply);
   auto promise = self->make_response_promise();
-  st.queued.push_back(queued_command{promise, std::move(msg)});
-  if (!st.busy())
-    run_queued(self);
+  st.batch.push_back(batch_member{promise, std::move(*reply)});
+  append_batch(self, std::move(records));
   return promise;
 }
 

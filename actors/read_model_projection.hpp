@@ -39,25 +39,28 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
                    const std::vector<persistence::event_record>& batch) {
     if (batch.empty())
       return;
-    // Rows touched by this batch, so that several events of one entity fold
-    // on top of each other before the single commit.
+    // Rows touched by this batch, read in one query, so that several events
+    // of one entity fold on top of each other before the single commit.
     std::map<std::string, std::optional<domains::view_row>> touched;
+    for (const auto& rec : batch)
+      if (rec.persistence_id.compare(0, prefix.size(), prefix) == 0)
+        touched.emplace(rec.persistence_id.substr(prefix.size()), std::nullopt);
+    std::vector<std::string> ids;
+    for (auto& [id, row] : touched)
+      ids.push_back(id);
+    if (!ids.empty())
+      for (auto& stored : store->find_all(name, ids))
+        touched[stored.key] =
+            domains::view_row{stored.key, stored.owner, stored.sort_key,
+                              domains::json::parse(stored.doc)};
     for (const auto& rec : batch) {
       if (rec.persistence_id.compare(0, prefix.size(), prefix) != 0)
         continue;
-      auto id = rec.persistence_id.substr(prefix.size());
+      auto& row = touched[rec.persistence_id.substr(prefix.size())];
       auto event = Aggregate::decode_event(domains::json::parse(rec.payload));
-      auto i = touched.find(id);
-      if (i == touched.end()) {
-        std::optional<domains::view_row> before;
-        if (auto stored = store->find(name, id))
-          before =
-              domains::view_row{stored->key, stored->owner, stored->sort_key,
-                                domains::json::parse(stored->doc)};
-        i = touched.emplace(id, std::move(before)).first;
-      }
-      if (auto after = View::fold(i->second, id, event, rec.position.offset))
-        i->second = std::move(after);
+      if (auto after = View::fold(row, rec.persistence_id.substr(prefix.size()),
+                                  event, rec.position.offset))
+        row = std::move(after);
     }
     std::vector<persistence::read_model_row> rows;
     for (auto& [id, row] : touched)

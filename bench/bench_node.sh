@@ -2,7 +2,8 @@
 # embedded PostgreSQL in a temp folder, waits until it is ready, logs in as
 # admin (`token`) and creates a product with stock `${BENCH_STOCK:-100}`
 # (`product`); stops the node and deletes the folder on exit.
-# Environment: MALL_NODE (default build/app/mall-node), WRK_CONNECTIONS (64),
+# Environment: MALL_NODE (default build/app/mall-node), MALL_NODE_ARGS (more
+# node flags, e.g. `--db URL` for an existing server), WRK_CONNECTIONS (64),
 # WRK_THREADS (2), READY_TIMEOUT_S (120).
 
 
@@ -81,7 +82,7 @@ echo "node: $node"
   export MALL_ADMIN_USER=$admin_user MALL_ADMIN_PASSWORD=$admin_password
   exec "$node" --data-dir "$work/data" --http-port "$http_port" \
     --cluster-port "$cluster_port" --log-level warn \
-    --rate-limit-per-s 10000000 --rate-limit-burst 10000000
+    --rate-limit-per-s 10000000 --rate-limit-burst 10000000 ${MALL_NODE_ARGS:-}
 ) >"$work/node.log" 2>&1 &
 node_pid=$!
 

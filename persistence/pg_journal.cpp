@@ -11,21 +11,25 @@ namespace mall::persistence {
 
 namespace {
 
-constexpr const char* event_columns =
-    "persistence_id, seq_nr, event_type, payload, trace_id, "
-    "(extract(epoch FROM written_at) * 1000)::bigint, tx::text::bigint, "
-    "global_offset";
+/// The columns `to_event` reads, of the journal table called `t`.
+std::string event_columns(const std::string& t = "journal") {
+  return t + ".persistence_id, " + t + ".seq_nr, " + t + ".event_type, " + t +
+         ".payload, " + t + ".trace_id, (extract(epoch FROM " + t +
+         ".written_at) * 1000)::bigint, " + t + ".tx::text::bigint, " + t +
+         ".global_offset";
+}
 
-event_record to_event(const pqxx::row& row) {
+/// The event in the columns of `event_columns`, starting at column `first`.
+event_record to_event(const pqxx::row& row, pqxx::row::size_type first = 0) {
   event_record event;
-  event.persistence_id = row[0].as<std::string>();
-  event.seq_nr = row[1].as<int64_t>();
-  event.type = row[2].as<std::string>();
-  event.payload = row[3].as<std::string>();
-  event.trace_id = row[4].as<std::string>();
-  event.written_at_ms = row[5].as<int64_t>();
-  event.position.tx = row[6].as<int64_t>();
-  event.position.offset = row[7].as<int64_t>();
+  event.persistence_id = row[first].as<std::string>();
+  event.seq_nr = row[first + 1].as<int64_t>();
+  event.type = row[first + 2].as<std::string>();
+  event.payload = row[first + 3].as<std::string>();
+  event.trace_id = row[first + 4].as<std::string>();
+  event.written_at_ms = row[first + 5].as<int64_t>();
+  event.position.tx = row[first + 6].as<int64_t>();
+  event.position.offset = row[first + 7].as<int64_t>();
   return event;
 }
 
@@ -311,6 +315,9 @@ void pg_journal::subscribe(commit_callback on_commit) {
 
 // -- reading -----------------------------------------------------------------
 
+// Every read below is one statement, so it runs in autocommit
+// (`nontransaction`): an explicit read transaction would add BEGIN, SET
+// TRANSACTION READ ONLY and ROLLBACK round trips to each.
 template<class F> auto pg_journal::read(const char* what, F&& fn) {
   try {
     return readers_.with_connection(std::forward<F>(fn));
@@ -323,8 +330,8 @@ std::vector<event_record>
 pg_journal::read_events(const std::string& persistence_id,
                         int64_t from_seq_nr) {
   return read("read_events", [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
-    auto rows = tx.exec_params(std::string{"SELECT "} + event_columns +
+    pqxx::nontransaction tx{c};
+    auto rows = tx.exec_params(std::string{"SELECT "} + event_columns() +
                                    " FROM journal WHERE persistence_id = $1 "
                                    "AND seq_nr >= $2 ORDER BY seq_nr",
                                persistence_id, from_seq_nr);
@@ -339,12 +346,12 @@ pg_journal::read_events(const std::string& persistence_id,
 std::vector<event_record> pg_journal::read_all(journal_position after,
                                                size_t max) {
   return read("read_all", [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
+    pqxx::nontransaction tx{c};
     // Every transaction below the snapshot's xmin has finished, so no event
     // with a smaller (tx, global_offset) can still appear: reading only
     // those never skips a late commit.
     auto rows = tx.exec_params(
-        std::string{"SELECT "} + event_columns +
+        std::string{"SELECT "} + event_columns() +
             " FROM journal"
             " WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
             " AND (tx, global_offset) > ($1::text::xid8, $2)"
@@ -363,7 +370,7 @@ pg_journal::load_snapshot(const std::string& persistence_id) {
   return read(
       "load_snapshot",
       [&](pqxx::connection& c) -> std::optional<snapshot_record> {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};
         auto rows = tx.exec_params(
             "SELECT seq_nr, payload FROM snapshots WHERE persistence_id = $1",
             persistence_id);
@@ -374,8 +381,7 @@ pg_journal::load_snapshot(const std::string& persistence_id) {
       });
 }
 
-// -- recovering and snapshots
-// --------------------------------------------------
+// -- recovering and snapshots ------------------------------------------------
 
 void pg_journal::recover(std::string persistence_id, recovery_callback done) {
   if (has_nul(persistence_id)) {
@@ -466,30 +472,30 @@ pg_journal::recover_batch(const std::vector<pending_recovery>& batch) {
     pqxx::nontransaction tx{c};
     auto wanted = pg_array_literal(ids);
     // Ordinality numbers the ids from 1, in the order of `ids`.
-    auto snapshots = tx.exec_params(
-        "SELECT wanted.n, s.seq_nr, s.payload"
-        " FROM unnest($1::text[]) WITH ORDINALITY AS wanted(id, n)"
-        " JOIN snapshots s ON s.persistence_id = wanted.id",
+    // LATERAL makes the plan one index lookup per id: a hash join would
+    // scan the whole journal once it outgrows the planner's estimate.
+    auto rows = tx.exec_params(
+        "SELECT wanted.n, s.seq_nr, s.payload, " + event_columns() +
+            " FROM unnest($1::text[]) WITH ORDINALITY AS wanted(id, n)"
+            " LEFT JOIN LATERAL (SELECT seq_nr, payload FROM snapshots"
+            "   WHERE persistence_id = wanted.id) s ON true"
+            " LEFT JOIN LATERAL (SELECT * FROM journal"
+            "   WHERE journal.persistence_id = wanted.id"
+            "   AND journal.seq_nr >= coalesce(s.seq_nr, 1)"
+            "   ORDER BY journal.seq_nr) journal ON true"
+            " ORDER BY wanted.n, journal.seq_nr",
         wanted);
-    std::vector<int64_t> from(ids.size(), 1);
-    for (auto row : snapshots) {
-      auto k = row[0].as<size_t>() - 1;
-      from[k] = row[1].as<int64_t>();
-      found[k].snapshot =
-          snapshot_record{ids[k], from[k], row[2].as<std::string>()};
+    for (auto row : rows) {
+      auto& record = found[row[0].as<size_t>() - 1];
+      // A snapshot is saved only after its events committed, so the rows
+      // include the snapshot's own last event.
+      if (!row[1].is_null() && !record.snapshot)
+        record.snapshot =
+            snapshot_record{ids[row[0].as<size_t>() - 1], row[1].as<int64_t>(),
+                            row[2].as<std::string>()};
+      if (!row[3].is_null())
+        record.events.push_back(to_event(row, 3));
     }
-    // A snapshot is saved only after its events committed, so this finds
-    // the snapshot's own last event.
-    auto events =
-        tx.exec_params(std::string{"SELECT "} + event_columns +
-                           ", wanted.n FROM unnest($1::text[], $2::bigint[])"
-                           " WITH ORDINALITY AS wanted(id, from_seq_nr, n)"
-                           " JOIN journal ON journal.persistence_id = wanted.id"
-                           " AND journal.seq_nr >= wanted.from_seq_nr"
-                           " ORDER BY wanted.n, journal.seq_nr",
-                       wanted, pg_array_literal(from));
-    for (auto row : events)
-      found[row[8].as<size_t>() - 1].events.push_back(to_event(row));
     by_id = std::move(found);
   };
   try {
@@ -622,7 +628,7 @@ pqxx::connection& pg_journal::recovery_connection() {
 
 journal_position pg_journal::load_offset(const std::string& consumer) {
   return read("load_offset", [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
+    pqxx::nontransaction tx{c};
     auto rows = tx.exec_params("SELECT tx, global_offset FROM "
                                "consumer_offsets WHERE consumer = $1",
                                consumer);
@@ -635,14 +641,13 @@ journal_position pg_journal::load_offset(const std::string& consumer) {
 void pg_journal::save_offset(const std::string& consumer,
                              journal_position position) {
   read("save_offset", [&](pqxx::connection& c) {
-    pqxx::work tx{c};
+    pqxx::nontransaction tx{c};
     tx.exec_params("INSERT INTO consumer_offsets (consumer, tx, global_offset)"
                    " VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE"
                    " SET tx = excluded.tx,"
                    " global_offset = excluded.global_offset,"
                    " updated_at = now()",
                    consumer, position.tx, position.offset);
-    tx.commit();
   });
 }
 

@@ -44,7 +44,7 @@ struct pg_journal_options {
 /// A second thread with its own connection recovers aggregates and writes
 /// snapshots. Each round it takes every queued snapshot and writes them in
 /// one transaction, then takes every queued recovery and answers them all
-/// with two queries: however many entities start at once, the database sees
+/// with one query: however many entities start at once, the database sees
 /// a few statements per round, and no caller's thread waits on it.
 class pg_journal : public journal {
 public:
@@ -89,8 +89,8 @@ public:
   uint64_t conflicts() const { return conflicts_.load(); }
   /// Appends that failed for any other reason.
   uint64_t failures() const { return failures_.load(); }
-  /// Rounds of the recovery thread that answered recoveries; each costs two
-  /// queries however many recoveries it answered.
+  /// Rounds of the recovery thread that answered recoveries; each costs one
+  /// query however many recoveries it answered.
   uint64_t recovery_rounds() const { return recovery_rounds_.load(); }
   /// Snapshots dropped because writing them failed.
   uint64_t snapshot_failures() const { return snapshot_failures_.load(); }
@@ -131,7 +131,7 @@ private:
   };
 
   void recovery_loop();
-  /// Reads what every aggregate of `batch` recovers from, in two queries.
+  /// Reads what every aggregate of `batch` recovers from, in one query.
   std::vector<recovery_record>
   recover_batch(const std::vector<pending_recovery>& batch);
   /// Upserts `snapshots` in one asynchronously committed transaction; on a

@@ -335,12 +335,14 @@ CAF_TEST(a consumer reading in commit order sees every event of concurrent
   constexpr int writers_per_node = 4;
   constexpr int events_per_writer = 150;
   constexpr size_t total = nodes * writers_per_node * events_per_writer;
+  // Declared before the journals, so that they outlive the writer threads
+  // that notify them.
+  std::mutex mutex;
+  std::condition_variable committed;
   std::vector<std::unique_ptr<pg_journal>> journals;
   for (int i = 0; i < nodes; ++i)
     journals.push_back(std::make_unique<pg_journal>(options()));
   pg_journal consumer_journal{options()};
-  std::mutex mutex;
-  std::condition_variable committed;
   for (auto& j : journals)
     j->subscribe([&](journal_position) { committed.notify_all(); });
   // Consumer: reads from its position while the writers run.

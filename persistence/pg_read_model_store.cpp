@@ -1,5 +1,7 @@
 #include "persistence/pg_read_model_store.hpp"
 
+#include "persistence/pg_array_literal.hpp"
+
 #include <pqxx/pqxx>
 
 #include <regex>
@@ -64,28 +66,39 @@ pg_read_model_store::pg_read_model_store(std::string url)
 void pg_read_model_store::commit(const std::string& consumer,
                                  const std::vector<read_model_row>& rows,
                                  journal_position position) {
+  std::vector<std::string> models, keys, owners, sort_keys, docs;
+  for (const auto& row : rows) {
+    models.push_back(row.model);
+    keys.push_back(row.key);
+    owners.push_back(row.owner);
+    sort_keys.push_back(row.sort_key);
+    docs.push_back(row.doc);
+  }
   with(writer_, [&](pqxx::connection& c) {
-    pqxx::work tx{c};
-    for (const auto& row : rows)
-      tx.exec_params(
-          "INSERT INTO read_models (model, key, owner, sort_key, doc) "
-          "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (model, key) DO "
-          "UPDATE SET owner = EXCLUDED.owner, sort_key = EXCLUDED.sort_key, "
-          "doc = EXCLUDED.doc",
-          row.model, row.key, row.owner, row.sort_key, row.doc);
-    tx.exec_params("INSERT INTO consumer_offsets (consumer, tx, global_offset) "
-                   "VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE SET "
-                   "tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset, "
-                   "updated_at = now()",
-                   consumer, position.tx, position.offset);
-    tx.commit();
+    // One statement is one transaction: the rows and the offset land
+    // together, in a single round trip.
+    pqxx::nontransaction tx{c};
+    tx.exec_params(
+        "WITH upserted AS ("
+        " INSERT INTO read_models (model, key, owner, sort_key, doc)"
+        " SELECT m, k, o, s, d::jsonb FROM unnest($1::text[], $2::text[],"
+        "  $3::text[], $4::text[], $5::text[]) AS r(m, k, o, s, d)"
+        " ON CONFLICT (model, key) DO UPDATE SET owner = EXCLUDED.owner,"
+        " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1)"
+        " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
+        " VALUES ($6, $7, $8) ON CONFLICT (consumer) DO UPDATE SET"
+        " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
+        " updated_at = now()",
+        pg_array_literal(models), pg_array_literal(keys),
+        pg_array_literal(owners), pg_array_literal(sort_keys),
+        pg_array_literal(docs), consumer, position.tx, position.offset);
     return 0;
   });
 }
 
 journal_position pg_read_model_store::offset(const std::string& consumer) {
   return with(reader_, [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
+    pqxx::nontransaction tx{c};
     auto r = tx.exec_params(
         "SELECT tx, global_offset FROM consumer_offsets WHERE consumer = $1",
         consumer);
@@ -98,13 +111,29 @@ journal_position pg_read_model_store::offset(const std::string& consumer) {
 std::optional<read_model_row>
 pg_read_model_store::find(const std::string& model, const std::string& key) {
   return with(reader_, [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
+    pqxx::nontransaction tx{c};
     auto r = tx.exec_params("SELECT model, key, owner, sort_key, doc::text "
                             "FROM read_models WHERE model = $1 AND key = $2",
                             model, key);
     if (r.empty())
       return std::optional<read_model_row>{};
     return std::optional<read_model_row>{to_row(r[0])};
+  });
+}
+
+std::vector<read_model_row>
+pg_read_model_store::find_all(const std::string& model,
+                              const std::vector<std::string>& keys) {
+  return with(reader_, [&](pqxx::connection& c) {
+    pqxx::nontransaction tx{c};
+    auto r = tx.exec_params("SELECT model, key, owner, sort_key, doc::text "
+                            "FROM read_models WHERE model = $1 "
+                            "AND key = ANY($2::text[])",
+                            model, pg_array_literal(keys));
+    std::vector<read_model_row> rows;
+    for (const auto& row : r)
+      rows.push_back(to_row(row));
+    return rows;
   });
 }
 
@@ -121,7 +150,7 @@ pg_read_model_store::list(const std::string& model, const std::string& owner,
     after_key = m[2];
   }
   return with(reader_, [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
+    pqxx::nontransaction tx{c};
     // One row more than asked tells whether there is a next page.
     auto r = tx.exec_params(
         "SELECT model, key, owner, sort_key, doc::text FROM read_models "
@@ -146,7 +175,7 @@ std::vector<std::string> pg_read_model_store::keys_where(
     const std::string& model, const std::string& field,
     const std::string& value, const std::string& sort_key_below, int limit) {
   return with(reader_, [&](pqxx::connection& c) {
-    pqxx::read_transaction tx{c};
+    pqxx::nontransaction tx{c};
     auto r = tx.exec_params(
         "SELECT key FROM read_models WHERE model = $1 AND doc->>$2 = $3 "
         "AND sort_key < $4 ORDER BY sort_key, key LIMIT $5",

@@ -27,6 +27,9 @@ public:
   journal_position offset(const std::string& consumer) override;
   std::optional<read_model_row> find(const std::string& model,
                                      const std::string& key) override;
+  std::vector<read_model_row>
+  find_all(const std::string& model,
+           const std::vector<std::string>& keys) override;
   std::optional<read_model_page> list(const std::string& model,
                                       const std::string& owner, int limit,
                                       const std::string& cursor) override;

@@ -4,6 +4,8 @@
 #include "persistence/pg_read_model_store.hpp"
 #include "tests/support/test_postgres.hpp"
 
+#include <algorithm>
+
 using namespace mall::persistence;
 
 namespace {
@@ -40,6 +42,25 @@ CAF_TEST(rows and offset are committed together and rows are upserted) {
   CAF_CHECK_EQUAL(o1->doc, R"({"status": "cancelled"})");
   CAF_CHECK(!store->find("orders", "o3"));
   CAF_CHECK(store->offset("never") == journal_position{});
+}
+
+CAF_TEST(find_all reads many rows at once and keeps any text intact) {
+  // Quotes, backslashes, commas, braces and non-ASCII text pass through the
+  // array literals of the single-statement commit unchanged.
+  const std::string doc = R"({"name":"a \"b\", {c} \\ 한글"})";
+  store->commit("orders",
+                {{"orders", "k,1", "u\"x", "001", doc}, row("k2", "u1", "002")},
+                {3, 2});
+  auto rows = store->find_all("orders", {"k,1", "k2", "missing"});
+  CAF_REQUIRE_EQUAL(rows.size(), 2u);
+  std::sort(rows.begin(), rows.end(),
+            [](auto& a, auto& b) { return a.key < b.key; });
+  CAF_CHECK_EQUAL(rows[0].key, "k,1");
+  CAF_CHECK_EQUAL(rows[0].owner, "u\"x");
+  CAF_CHECK_EQUAL(rows[0].doc, R"({"name": "a \"b\", {c} \\ 한글"})");
+  CAF_CHECK_EQUAL(rows[1].key, "k2");
+  CAF_CHECK(store->find_all("orders", {}).empty());
+  CAF_CHECK(store->offset("orders") == (journal_position{3, 2}));
 }
 
 CAF_TEST(lists are newest first filtered by owner and paged by cursor) {

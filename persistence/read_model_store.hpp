@@ -48,6 +48,11 @@ public:
   virtual std::optional<read_model_row> find(const std::string& model,
                                              const std::string& key) = 0;
 
+  /// The rows of `model` among `keys` (in no particular order; keys without
+  /// a row are left out), in one round trip.
+  virtual std::vector<read_model_row>
+  find_all(const std::string& model, const std::vector<std::string>& keys) = 0;
+
   /// Up to `limit` rows of `model` (only `owner`'s when not empty), newest
   /// first, after `cursor` (a `next_cursor` of an earlier page, or empty).
   /// Returns std::nullopt for a cursor it did not produce.
