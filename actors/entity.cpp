@@ -5,6 +5,7 @@ namespace mall::actors {
 namespace {
 
 constexpr uint8_t journal_conflict_code = 1;
+constexpr uint8_t journal_failure_code = 2;
 
 const caf::atom_value entity_category = caf::atom("entity");
 
@@ -14,9 +15,19 @@ caf::error journal_conflict_error() {
   return caf::error{journal_conflict_code, entity_category};
 }
 
+caf::error journal_failure_error() {
+  return caf::error{journal_failure_code, entity_category};
+}
+
 bool is_journal_conflict(const caf::error& reason) {
   return reason.category() == entity_category &&
          reason.code() == journal_conflict_code;
+}
+
+bool stopped_by_journal(const caf::error& reason) {
+  return reason.category() == entity_category &&
+         (reason.code() == journal_conflict_code ||
+          reason.code() == journal_failure_code);
 }
 
 entity_reply error_reply(std::string code, std::string message) {

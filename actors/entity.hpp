@@ -28,8 +28,17 @@ namespace mall::actors {
 /// Its supervisor restarts it (it then re-reads) without blaming a command.
 caf::error journal_conflict_error();
 
+/// The exit reason of an entity whose append failed: its state holds events
+/// that never became durable, so it stops and its supervisor recovers it
+/// again, without blaming a command.
+caf::error journal_failure_error();
+
 /// Whether `reason` is `journal_conflict_error()`.
 bool is_journal_conflict(const caf::error& reason);
+
+/// Whether `reason` is either of the two errors above: the entity stopped
+/// because of the journal, not because of a command.
+bool stopped_by_journal(const caf::error& reason);
 
 /// An `entity_reply` carrying an error.
 entity_reply error_reply(std::string code, std::string message);
@@ -54,7 +63,7 @@ struct has_settled<Aggregate,
 // -- state --------------------------------------------------------------------
 
 /// A command waiting for the entity: it arrived while the entity was
-/// recovering or committing a batch.
+/// committing a batch.
 struct queued_command {
   caf::response_promise promise;
   entity_command cmd;
@@ -67,6 +76,14 @@ struct batch_member {
   entity_reply reply;
 };
 
+/// The commands of a busy entity.
+struct write_books {
+  /// The batch being committed.
+  std::vector<batch_member> batch;
+  /// Commands that arrived since, oldest first: the next batch.
+  std::vector<queued_command> queued;
+};
+
 /// State of `entity_actor<Aggregate>`.
 template<class Aggregate> struct entity_state {
   /// The aggregate's state. While a batch is being committed it already
@@ -77,19 +94,16 @@ template<class Aggregate> struct entity_state {
   std::string persistence_id;
   /// Sequence number of the last event applied.
   int64_t seq_nr = 0;
-  /// Journal position of the last event committed, "tx.offset" (empty
-  /// while none was): every reply carries it as the consistency token.
-  std::string position;
+  /// Journal position of the last event committed (zero while none was):
+  /// every reply carries it as the consistency token.
+  persistence::journal_position position;
   /// `await` requests waiting for the state to settle, oldest first.
   std::vector<caf::response_promise> parked;
   int64_t snapshot_seq_nr = 0;
   std::shared_ptr<const entity_environment> env;
-  /// Commands that arrived while busy, oldest first.
-  std::vector<queued_command> queued;
-  /// The batch being committed; empty when none is.
-  std::vector<batch_member> batch;
-  /// Until the journal has answered `recover`.
-  bool recovering = true;
+  /// While a batch is being committed: its commands, and those that
+  /// arrived meanwhile. Null while idle, which most entities are.
+  std::unique_ptr<write_books> writing;
   /// Until the first batch of this incarnation has been decided: that batch
   /// holds one command, so that a command which crashes the entity again
   /// after a restart is the one its shard blames.
@@ -97,7 +111,7 @@ template<class Aggregate> struct entity_state {
 
   static inline const char* name = "entity";
 
-  bool busy() const { return recovering || !batch.empty(); }
+  bool busy() const { return writing != nullptr; }
 
   std::string entity_id() const {
     return persistence_id.substr(
@@ -114,19 +128,6 @@ namespace detail {
 /// the wait of the last command in it.
 constexpr size_t max_commands_per_batch = 256;
 
-/// Asks the journal for what the entity recovers from; the answer arrives
-/// as `(recovered_atom, recovery_record)`.
-template<class Aggregate>
-void start_recovery(entity_actor_type<Aggregate>* self) {
-  auto& st = self->state;
-  st.recovering = true;
-  auto hdl = caf::actor_cast<caf::actor>(self);
-  st.env->journal->recover(
-      st.persistence_id, [hdl](persistence::recovery_record rec) {
-        caf::anon_send(hdl, recovered_atom::value, std::move(rec));
-      });
-}
-
 /// Rebuilds the state from the latest snapshot and the events after it.
 /// Throws (crashing the actor) when the journal failed or holds garbage.
 template<class Aggregate>
@@ -137,7 +138,7 @@ void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
   st.state = {};
   st.seq_nr = 0;
   st.snapshot_seq_nr = 0;
-  st.position.clear();
+  st.position = {};
   if (auto& snap = rec.snapshot) {
     st.state = Aggregate::decode_state(domains::json::parse(snap->payload));
     st.seq_nr = snap->seq_nr;
@@ -145,7 +146,7 @@ void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
   }
   for (auto& ev : rec.events) {
     // The snapshot's own last event comes too, for its position only.
-    st.position = ev.position.to_string();
+    st.position = ev.position;
     if (ev.seq_nr <= st.seq_nr)
       continue;
     auto decoded = Aggregate::decode_event(domains::json::parse(ev.payload));
@@ -154,12 +155,19 @@ void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
   }
 }
 
+/// The consistency token of the entity's position: "tx.offset", or empty
+/// while it has no event.
+template<class Aggregate>
+std::string token_of(const entity_state<Aggregate>& st) {
+  return st.position.tx == 0 ? std::string{} : st.position.to_string();
+}
+
 /// A successful reply with the entity's current position.
 template<class Aggregate>
 entity_reply ok_reply(const entity_state<Aggregate>& st,
                       const typename Aggregate::command& cmd) {
   return entity_reply{
-      {}, {}, Aggregate::reply(st.state, cmd).dump(), st.position, false};
+      {}, {}, Aggregate::reply(st.state, cmd).dump(), token_of(st), false};
 }
 
 /// What `get` answers now: the reply to `{"type":"get"}` or its rejection
@@ -245,7 +253,7 @@ decide(entity_state<Aggregate>& st, const entity_command& msg,
   if (decision.rejected()) {
     auto reply = error_reply(std::move(decision.error->code),
                              std::move(decision.error->message));
-    reply.position = st.position;
+    reply.position = token_of(st);
     return reply;
   }
   for (auto& ev : decision.events) {
@@ -279,53 +287,55 @@ void append_batch(entity_actor_type<Aggregate>* self,
 /// Decides the queued commands, oldest first, as one batch: the commands
 /// that read see the writes before them, and every answer waits for the
 /// commit of the batch's events. Without events, everything is answered
-/// at once.
+/// at once and the entity becomes idle when nothing else is queued.
 template<class Aggregate> void run_queued(entity_actor_type<Aggregate>* self) {
   auto& st = self->state;
-  std::vector<persistence::event_record> records;
-  auto taken = std::min(st.queued.size(),
-                        st.first_batch ? size_t{1} : max_commands_per_batch);
-  for (size_t i = 0; i < taken; ++i) {
-    auto& q = st.queued[i];
-    auto promise = [&q] { return std::move(q.promise); };
-    if (auto reply = decide(st, q.cmd, promise, records))
-      st.batch.push_back(batch_member{std::move(q.promise), std::move(*reply)});
+  auto& books = *st.writing;
+  while (!books.queued.empty()) {
+    std::vector<persistence::event_record> records;
+    auto taken = std::min(books.queued.size(),
+                          st.first_batch ? size_t{1} : max_commands_per_batch);
+    for (size_t i = 0; i < taken; ++i) {
+      auto& q = books.queued[i];
+      auto promise = [&q] { return std::move(q.promise); };
+      if (auto reply = decide(st, q.cmd, promise, records))
+        books.batch.push_back(
+            batch_member{std::move(q.promise), std::move(*reply)});
+    }
+    books.queued.erase(books.queued.begin(),
+                       books.queued.begin() + static_cast<ptrdiff_t>(taken));
+    st.first_batch = false;
+    if (!records.empty()) {
+      append_batch(self, std::move(records));
+      return;
+    }
+    auto answered = std::move(books.batch);
+    books.batch.clear();
+    for (auto& m : answered)
+      m.promise.deliver(std::move(m.reply));
   }
-  if (taken == st.queued.size())
-    st.queued = {}; // an idle entity keeps no buffer
-  else
-    st.queued.erase(st.queued.begin(),
-                    st.queued.begin() + static_cast<ptrdiff_t>(taken));
-  st.first_batch = false;
-  if (!records.empty()) {
-    append_batch(self, std::move(records));
-    return;
-  }
-  auto batch = std::move(st.batch);
-  st.batch = {};
-  for (auto& m : batch)
-    m.promise.deliver(std::move(m.reply));
-  if (!st.queued.empty())
-    run_queued(self);
+  st.writing.reset();
 }
+
+template<class Aggregate> void abandon_waiting(entity_state<Aggregate>& st);
 
 /// Handles the journal's answer to the batch being committed.
 template<class Aggregate>
 void on_committed(entity_actor_type<Aggregate>* self,
                   persistence::append_result& result) {
   auto& st = self->state;
-  auto batch = std::move(st.batch);
-  st.batch.clear();
+  auto batch = std::move(st.writing->batch);
+  st.writing->batch.clear();
   if (result.status == persistence::append_status::ok) {
-    st.position = result.last_position.to_string();
+    st.position = result.last_position;
+    auto token = token_of(st);
     for (auto& m : batch) {
-      m.reply.position = st.position;
+      m.reply.position = token;
       m.promise.deliver(std::move(m.reply));
     }
     release_parked(st);
     maybe_snapshot(st);
-    if (!st.queued.empty())
-      run_queued(self);
+    run_queued(self);
     return;
   }
   auto conflict = result.status == persistence::append_status::conflict;
@@ -333,29 +343,27 @@ void on_committed(entity_actor_type<Aggregate>* self,
     m.promise.deliver(
         error_reply("unavailable", conflict ? "concurrent writer, retry"
                                             : "the journal is unavailable"));
+  abandon_waiting(st);
   if (conflict) {
     spdlog::warn("entity {}: journal conflict ({}), stopping to re-read",
                  st.persistence_id, result.message);
     self->quit(journal_conflict_error());
     return;
   }
-  // The state holds the batch's events, which never became durable.
-  spdlog::error("entity {}: append failed, recovering again: {}",
+  spdlog::error("entity {}: append failed, stopping to recover again: {}",
                 st.persistence_id, result.message);
-  start_recovery(self);
+  self->quit(journal_failure_error());
 }
 
-/// A command: queued while busy, otherwise decided at once (and answered
-/// at once unless it wrote events).
+/// A command: queued while a batch is being committed, otherwise decided at
+/// once (and answered at once unless it wrote events).
 template<class Aggregate>
 caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
                                      entity_command& msg) {
   auto& st = self->state;
-  if (st.busy() || !st.queued.empty()) {
+  if (st.busy()) {
     auto promise = self->make_response_promise();
-    st.queued.push_back(queued_command{promise, std::move(msg)});
-    if (!st.busy())
-      run_queued(self);
+    st.writing->queued.push_back(queued_command{promise, std::move(msg)});
     return promise;
   }
   // Decided alone, like the first batch of an incarnation must be.
@@ -374,7 +382,8 @@ caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
   if (records.empty())
     return std::move(*reply);
   auto promise = self->make_response_promise();
-  st.batch.push_back(batch_member{promise, std::move(*reply)});
+  st.writing = std::make_unique<write_books>();
+  st.writing->batch.push_back(batch_member{promise, std::move(*reply)});
   append_batch(self, std::move(records));
   return promise;
 }
@@ -384,14 +393,14 @@ caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
 /// next incarnation.
 template<class Aggregate> void abandon_waiting(entity_state<Aggregate>& st) {
   auto gone = caf::make_error(caf::sec::request_receiver_down);
-  for (auto& q : st.queued)
-    q.promise.deliver(gone);
-  for (auto& m : st.batch)
-    m.promise.deliver(gone);
+  if (auto books = std::move(st.writing)) {
+    for (auto& q : books->queued)
+      q.promise.deliver(gone);
+    for (auto& m : books->batch)
+      m.promise.deliver(gone);
+  }
   for (auto& rp : st.parked)
     rp.deliver(gone);
-  st.queued.clear();
-  st.batch.clear();
   st.parked.clear();
 }
 
@@ -399,26 +408,28 @@ template<class Aggregate> void abandon_waiting(entity_state<Aggregate>& st) {
 
 // -- the actor ----------------------------------------------------------------
 
-/// Hosts one instance of `Aggregate` (see domains/common/aggregate.hpp).
-/// It recovers from the journal asynchronously, holding the commands that
-/// arrive meanwhile. Then it decides commands in arrival order; while the
-/// events of one batch are being committed, the commands that arrive are
-/// queued and decided together as the next batch, so a busy entity commits
-/// many commands at once. Each command is answered only after its batch is
-/// durable, and every reply carries the position of the entity's last
-/// event. Aggregates with `settled(state)` also answer `{"type":"await"}`
-/// (see `on_await`); parked awaits stay unanswered in the shard's books,
-/// so the shard never passivates an entity while any is parked, and
-/// re-sends them to the next incarnation after a crash.
+/// Hosts one instance of `Aggregate` (see domains/common/aggregate.hpp),
+/// starting from `recovered` (its snapshot and later events, which its
+/// shard read from the journal). It decides commands in arrival order;
+/// while the events of one batch are being committed, the commands that
+/// arrive are queued and decided together as the next batch, so a busy
+/// entity commits many commands at once. Each command is answered only
+/// after its batch is durable, and every reply carries the position of the
+/// entity's last event. Aggregates with `settled(state)` also answer
+/// `{"type":"await"}` (see `on_await`); parked awaits stay unanswered in the
+/// shard's books, so the shard never passivates an entity while any is
+/// parked, and re-sends them to the next incarnation after a crash.
 ///
-/// A failed append answers its batch `unavailable` and recovers the state
-/// again; a conflict (a second writer) stops the entity with
-/// `journal_conflict_error()`. `passivate_atom` stops it normally once it
-/// is idle; `crash_atom` makes it throw (chaos). Journal read failures and
-/// exceptions from the domain crash it; its supervising shard restarts it.
+/// A failed append answers its batch `unavailable` and stops the entity with
+/// `journal_failure_error()`; a conflict (a second writer) stops it with
+/// `journal_conflict_error()`: its shard recovers it again. `passivate_atom`
+/// stops it normally once it is idle; `crash_atom` makes it throw (chaos).
+/// A `recovered` record with an error or garbage, and exceptions from the
+/// domain, crash it; its supervising shard restarts it.
 template<class Aggregate>
 caf::behavior entity_actor(entity_actor_type<Aggregate>* self, std::string id,
-                           std::shared_ptr<const entity_environment> env) {
+                           std::shared_ptr<const entity_environment> env,
+                           persistence::recovery_record recovered) {
   auto& st = self->state;
   st.persistence_id = std::string{Aggregate::type_name} + "|" + id;
   st.env = std::move(env);
@@ -426,24 +437,17 @@ caf::behavior entity_actor(entity_actor_type<Aggregate>* self, std::string id,
     detail::abandon_waiting(self->state);
     return entity_crashed(self->state.persistence_id, eptr);
   });
-  detail::start_recovery(self);
+  detail::rebuild(st, recovered);
   return {
       [self](entity_command& cmd) {
         return detail::on_command<Aggregate>(self, cmd);
-      },
-      [self](recovered_atom, persistence::recovery_record& rec) {
-        auto& st = self->state;
-        detail::rebuild(st, rec);
-        st.recovering = false;
-        if (!st.queued.empty())
-          detail::run_queued(self);
       },
       [self](committed_atom, persistence::append_result& result) {
         detail::on_committed<Aggregate>(self, result);
       },
       [self](passivate_atom) -> caf::result<void> {
         auto& st = self->state;
-        if (st.busy() || !st.queued.empty())
+        if (st.busy())
           return caf::skip;
         detail::abandon_waiting(st);
         self->quit();

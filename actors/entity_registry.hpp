@@ -14,10 +14,11 @@
 
 namespace mall::actors {
 
-/// Spawns one entity actor with id `id`, linked to `parent` (its shard).
-using entity_spawner =
-    caf::actor (*)(caf::local_actor* parent, std::string id,
-                   std::shared_ptr<const entity_environment>);
+/// Spawns one entity actor with id `id` from what it recovers from, linked
+/// to `parent` (its shard).
+using entity_spawner = caf::actor (*)(caf::local_actor* parent, std::string id,
+                                      std::shared_ptr<const entity_environment>,
+                                      persistence::recovery_record);
 
 /// Maps an aggregate type name to the function that spawns its entities, so
 /// that a bounded context registers with one line:
@@ -39,11 +40,11 @@ public:
 
 private:
   template<class Aggregate>
-  static caf::actor
-  spawn_linked(caf::local_actor* parent, std::string id,
-               std::shared_ptr<const entity_environment> env) {
+  static caf::actor spawn_linked(caf::local_actor* parent, std::string id,
+                                 std::shared_ptr<const entity_environment> env,
+                                 persistence::recovery_record recovered) {
     return parent->spawn<caf::linked>(&entity_actor<Aggregate>, std::move(id),
-                                      std::move(env));
+                                      std::move(env), std::move(recovered));
   }
 
   std::unordered_map<std::string, entity_spawner> spawners_;

@@ -44,10 +44,18 @@ struct pending_command {
   }
 };
 
-enum class child_status : uint8_t { running, passivating, restarting, failed };
+enum class child_status : uint8_t {
+  recovering,
+  running,
+  passivating,
+  restarting,
+  failed
+};
 
 const char* to_string(child_status x) {
   switch (x) {
+  case child_status::recovering:
+    return "recovering";
   case child_status::running:
     return "running";
   case child_status::passivating:
@@ -137,6 +145,8 @@ void on_reply(shard_actor* self, caf::actor_id aid, uint64_t seq,
     if (j->seq == seq) {
       j->deliver(std::move(reply));
       c.in_flight.erase(j);
+      if (c.in_flight.empty())
+        c.in_flight = {}; // an idle entity keeps no buffer
       return;
     }
 }
@@ -160,13 +170,34 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
   return {key.substr(0, bar), key.substr(bar + 1)};
 }
 
-/// Starts the entity of `entry` and sends it every held command.
-void start(shard_actor* self, child_entry& entry, entity_spawner spawn) {
+/// Reads what the entity of `entry` recovers from; the answer arrives as
+/// `(recovered_atom, key, generation, recovery_record)`. Commands wait in
+/// the shard meanwhile. Reading here rather than in the entity keeps a
+/// starting entity to one actor spawn, and the journal merges the reads of
+/// many entities starting at once.
+void start(shard_actor* self, child_entry& entry) {
+  auto& c = entry.second;
+  c.status = child_status::recovering;
+  auto generation = ++c.generation;
+  auto shard = caf::actor_cast<caf::actor>(self);
+  self->state.cfg.env->journal->recover(
+      entry.first,
+      [shard, key = entry.first, generation](persistence::recovery_record rec) {
+        caf::anon_send(shard, recovered_atom::value, key, generation,
+                       std::move(rec));
+      });
+}
+
+/// Spawns the entity of `entry` from what it recovers from and sends it
+/// every held command.
+void spawn_child(shard_actor* self, child_entry& entry,
+                 persistence::recovery_record& recovered) {
   auto& c = entry.second;
   auto [type, id] = split_key(entry.first);
-  c.actor = spawn(self, std::move(id), self->state.cfg.env);
+  auto spawn = self->state.cfg.registry->find(type);
+  c.actor =
+      spawn(self, std::move(id), self->state.cfg.env, std::move(recovered));
   c.status = child_status::running;
-  ++c.generation;
   self->state.now = self->clock().now();
   c.last_active = self->state.now;
   self->state.by_actor.emplace(c.actor.id(), &entry);
@@ -198,13 +229,14 @@ void route(shard_actor* self, const entity_command& cmd, pending_command p) {
       return;
     }
     i = st.children.emplace(std::move(key), child{}).first;
-    start(self, *i, spawn);
+    start(self, *i);
   }
   auto& c = i->second;
   switch (c.status) {
   case child_status::running:
     forward(self, *i, std::move(p));
     return;
+  case child_status::recovering:
   case child_status::passivating:
   case child_status::restarting:
     hold(self, c, std::move(p));
@@ -216,7 +248,7 @@ void route(shard_actor* self, const entity_command& cmd, pending_command p) {
     }
     c.restarts.reset_window();
     c.waiting.push_back(std::move(p));
-    start(self, *i, st.cfg.registry->find(cmd.type));
+    start(self, *i);
     return;
   }
 }
@@ -244,42 +276,12 @@ void blame(std::vector<pending_command>& lost) {
     }
 }
 
-/// Handles the exit of an entity: passivated, stopped after a conflict or
-/// crashed.
-void on_child_exit(shard_actor* self, child_entry& entry,
-                   const caf::error& reason) {
+/// Schedules the restart of the entity of `entry` (crashed, or its journal
+/// read failed) after its backoff, or marks it failed once its budget is
+/// spent.
+void restart_later(shard_actor* self, child_entry& entry) {
   auto& st = self->state;
   auto& c = entry.second;
-  st.by_actor.erase(c.actor.id());
-  c.actor = nullptr;
-  auto lost = std::move(c.in_flight);
-  c.in_flight.clear();
-  if (!reason || reason == caf::exit_reason::normal) {
-    // Passivated. Whatever raced with the stop starts it again.
-    lost.insert(lost.end(), std::make_move_iterator(c.waiting.begin()),
-                std::make_move_iterator(c.waiting.end()));
-    c.waiting = std::move(lost);
-    if (c.waiting.empty()) {
-      st.children.erase(entry.first);
-      return;
-    }
-    start(self, entry, st.cfg.registry->find(split_key(entry.first).first));
-    return;
-  }
-  c.last_error = self->system().render(reason);
-  if (!is_journal_conflict(reason))
-    blame(lost);
-  std::vector<pending_command> retry;
-  for (auto& cmd : lost) {
-    if (cmd.losses >= 2)
-      cmd.deliver(error_reply("unavailable", "the command crashed its entity "
-                                             "twice"));
-    else
-      retry.push_back(std::move(cmd));
-  }
-  retry.insert(retry.end(), std::make_move_iterator(c.waiting.begin()),
-               std::make_move_iterator(c.waiting.end()));
-  c.waiting = std::move(retry);
   auto now = self->clock().now();
   auto delay = c.restarts.on_crash(now, settings(self), st.rng);
   if (!delay) {
@@ -300,6 +302,61 @@ void on_child_exit(shard_actor* self, child_entry& entry,
                      c.generation);
 }
 
+/// Handles the exit of an entity: passivated, stopped by the journal or
+/// crashed.
+void on_child_exit(shard_actor* self, child_entry& entry,
+                   const caf::error& reason) {
+  auto& st = self->state;
+  auto& c = entry.second;
+  st.by_actor.erase(c.actor.id());
+  c.actor = nullptr;
+  auto lost = std::move(c.in_flight);
+  c.in_flight.clear();
+  if (!reason || reason == caf::exit_reason::normal) {
+    // Passivated. Whatever raced with the stop starts it again.
+    lost.insert(lost.end(), std::make_move_iterator(c.waiting.begin()),
+                std::make_move_iterator(c.waiting.end()));
+    c.waiting = std::move(lost);
+    if (c.waiting.empty()) {
+      st.children.erase(entry.first);
+      return;
+    }
+    start(self, entry);
+    return;
+  }
+  c.last_error = self->system().render(reason);
+  if (!stopped_by_journal(reason))
+    blame(lost);
+  std::vector<pending_command> retry;
+  for (auto& cmd : lost) {
+    if (cmd.losses >= 2)
+      cmd.deliver(error_reply("unavailable", "the command crashed its entity "
+                                             "twice"));
+    else
+      retry.push_back(std::move(cmd));
+  }
+  retry.insert(retry.end(), std::make_move_iterator(c.waiting.begin()),
+               std::make_move_iterator(c.waiting.end()));
+  c.waiting = std::move(retry);
+  restart_later(self, entry);
+}
+
+/// Answers the journal's read for a recovering entity: starts it, or
+/// treats a failed read like a crash.
+void on_recovered(shard_actor* self, const std::string& key,
+                  uint32_t generation, persistence::recovery_record& rec) {
+  auto i = self->state.children.find(key);
+  if (i == self->state.children.end() ||
+      i->second.status != child_status::recovering ||
+      i->second.generation != generation)
+    return;
+  if (rec.error.empty()) {
+    spawn_child(self, *i, rec);
+    return;
+  }
+  i->second.last_error = rec.error;
+  restart_later(self, *i);
+}
 void on_restart(shard_actor* self, const std::string& key,
                 uint32_t generation) {
   auto& st = self->state;
@@ -307,7 +364,7 @@ void on_restart(shard_actor* self, const std::string& key,
   if (i == st.children.end() || i->second.status != child_status::restarting ||
       i->second.generation != generation)
     return;
-  start(self, *i, st.cfg.registry->find(split_key(key).first));
+  start(self, *i);
 }
 
 void on_tick(shard_actor* self) {
@@ -435,6 +492,10 @@ caf::behavior entity_shard(shard_actor* self, shard_config cfg) {
       [self](tick_atom) { on_tick(self); },
       [self](restart_atom, const std::string& key, uint32_t generation) {
         on_restart(self, key, generation);
+      },
+      [self](recovered_atom, const std::string& key, uint32_t generation,
+             persistence::recovery_record& rec) {
+        on_recovered(self, key, generation, rec);
       },
       [self](crash_atom, const std::string& type, const std::string& id) {
         return crash_child(self, type + '|' + id);

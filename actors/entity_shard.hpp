@@ -36,17 +36,22 @@ struct shard_config {
 ///   entities, children: [{name, kind, status, restarts, backoff_ms,
 ///   last_error}]}`.
 ///
-/// Supervision (one-for-one; a crash never touches sibling entities):
-/// entities start on their first command and are linked to the shard. When
-/// one crashes, the shard restarts it from the journal after the backoff of
-/// its `restart_policy`, holding new commands for it meanwhile (at most
+/// Starting: an entity starts on its first command. The shard first asks the
+/// journal for what it recovers from (`journal::recover`, merged with the
+/// reads of other starting entities), holding its commands meanwhile, then
+/// spawns it linked to itself; a failed read counts as a crash.
+///
+/// Supervision (one-for-one; a crash never touches sibling entities): when
+/// an entity crashes, the shard restarts it from the journal after the backoff
+/// of its `restart_policy`, holding new commands for it meanwhile (at most
 /// `max_queued_per_entity`, beyond that `unavailable`). Commands that were
 /// unanswered in the dead entity's mailbox are sent again to the new one;
 /// the oldest of them (the one being handled when it crashed) is blamed, and
 /// a command blamed twice is answered `unavailable`, so a poison command
 /// cannot loop. Re-sending makes delivery at-least-once for a command that
-/// crashed its entity after its events were committed. A journal conflict
-/// restarts the entity without blaming anyone. Once the budget is spent the
+/// crashed its entity after its events were committed. An entity stopped by
+/// the journal (a conflict or a failed append) restarts without blaming
+/// anyone. Once the budget is spent the
 /// entity is failed: its commands are answered `unavailable` until the
 /// window has passed, and `entity_escalation` goes to `escalation`.
 ///

@@ -134,6 +134,28 @@ CAF_TEST(a crashed entity restarts with the state it had before) {
   CAF_CHECK_EQUAL(call(get("a")).body, R"({"value":3})");
 }
 
+CAF_TEST(a failed journal read at start counts as a crash and is retried) {
+  journal->fail_next_reads(1);
+  auto rh = self->request(shard, caf::infinite, inc("a"));
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  CAF_CHECK_EQUAL(field("counter|a", "status"), "restarting");
+  pass(200ms);
+  // The held command was sent to the entity once its second read worked.
+  CAF_CHECK_EQUAL(receive_reply(rh).body, R"({"value":1})");
+  CAF_CHECK_EQUAL(field("counter|a", "restarts"), 1);
+}
+
+CAF_TEST(a failed append restarts the entity without blaming the command) {
+  call(inc("a"));
+  journal->fail_next_appends(1);
+  CAF_CHECK_EQUAL(call(inc("a")).error_code, "unavailable");
+  pass(200ms);
+  CAF_CHECK_EQUAL(field("counter|a", "status"), "running");
+  CAF_CHECK_EQUAL(call(get("a")).body, R"({"value":1})");
+  CAF_CHECK_EQUAL(call(inc("a")).body, R"({"value":2})");
+}
+
 CAF_TEST(commands sent during a restart are queued and answered after it) {
   call(inc("a"));
   crash("a");
