@@ -171,6 +171,10 @@ int run_node(const node_config& config) {
     auto store = std::make_shared<persistence::pg_read_model_store>(url);
     caf::actor_system_config caf_config;
     caf_config.set("scheduler.max-threads", size_t{2});
+    // An idle CAF worker polls its queue 500 times, 50 us apart, before it
+    // sleeps: 25 ms of wake-ups that take CPU from PostgreSQL on the same
+    // cores. 20 attempts (1 ms) measured 15-20 % more orders/s.
+    caf_config.set("work-stealing.moderate-poll-attempts", size_t{20});
     caf::actor_system system{caf_config};
 
     // One line per bounded context.

@@ -12,7 +12,7 @@ import sys
 import time
 
 PATIENCE_S = 10  # a row later than this counts as missing
-POLL_S = 0.002  # between reads of /mypage: 2 ms resolution, little extra load
+POLL_S = 0.005  # between reads of /mypage: 5 ms resolution, little extra load
 
 
 def main():
