@@ -4,6 +4,7 @@
 
 #include "persistence/journal.hpp"
 #include "persistence/pg_connection_pool.hpp"
+#include "persistence/pg_recovery_reader.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -41,11 +42,8 @@ struct pg_journal_options {
 /// so that only the conflicting one is rejected. The writer also probes its
 /// connection when idle, which keeps `healthy` current.
 ///
-/// A second thread with its own connection recovers aggregates and writes
-/// snapshots. Each round it takes every queued snapshot and writes them in
-/// one transaction, then takes every queued recovery and answers them all
-/// with one query: however many entities start at once, the database sees
-/// a few statements per round, and no caller's thread waits on it.
+/// A `pg_recovery_reader`, with its own thread and connection, recovers
+/// aggregates in batches and writes snapshots.
 class pg_journal : public journal {
 public:
   explicit pg_journal(pg_journal_options options);
@@ -91,9 +89,9 @@ public:
   uint64_t failures() const { return failures_.load(); }
   /// Rounds of the recovery thread that answered recoveries; each costs one
   /// query however many recoveries it answered.
-  uint64_t recovery_rounds() const { return recovery_rounds_.load(); }
+  uint64_t recovery_rounds() const { return recovery_.rounds(); }
   /// Snapshots dropped because writing them failed.
-  uint64_t snapshot_failures() const { return snapshot_failures_.load(); }
+  uint64_t snapshot_failures() const { return recovery_.snapshot_failures(); }
 
   // -- health ----------------------------------------------------------------
 
@@ -125,24 +123,6 @@ private:
   void probe();
   void notify_subscribers(journal_position at);
 
-  struct pending_recovery {
-    std::string persistence_id;
-    recovery_callback done;
-  };
-
-  void recovery_loop();
-  /// Reads what every aggregate of `batch` recovers from, in one query.
-  std::vector<recovery_record>
-  recover_batch(const std::vector<pending_recovery>& batch);
-  /// Upserts `snapshots` in one asynchronously committed transaction; on a
-  /// data error, one by one so that only the bad ones are dropped.
-  void write_snapshots(const std::vector<snapshot_record>& snapshots);
-  void upsert_snapshots(const std::vector<snapshot_record>& snapshots);
-  /// Runs `fn(pqxx::connection&)` on the recovery thread's connection,
-  /// connecting when needed; drops the connection when `fn` throws.
-  template<class F> void on_recovery_connection(F&& fn);
-  pqxx::connection& recovery_connection();
-
   template<class F> auto read(const char* what, F&& fn);
 
   pg_journal_options options_;
@@ -168,25 +148,9 @@ private:
   std::atomic<uint64_t> failures_{0};
   std::atomic<bool> healthy_{false};
 
-  /// Used by the recovery thread only.
-  std::unique_ptr<pqxx::connection> recovery_connection_;
-  /// Whether the current outage has been logged; recovery thread only.
-  bool recovery_outage_logged_ = false;
-
-  std::mutex recovery_mutex_;
-  std::condition_variable recovery_queue_changed_;
-  std::condition_variable snapshots_written_;
-  std::deque<pending_recovery> recoveries_;
-  std::deque<snapshot_record> snapshots_;
-  uint64_t snapshots_enqueued_ = 0;
-  uint64_t snapshots_completed_ = 0;
-  bool recovery_stopping_ = false;
-
-  std::atomic<uint64_t> recovery_rounds_{0};
-  std::atomic<uint64_t> snapshot_failures_{0};
+  pg_recovery_reader recovery_;
 
   std::thread writer_thread_;
-  std::thread recovery_thread_;
 };
 
 } // namespace mall::persistence
