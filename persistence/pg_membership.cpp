@@ -100,7 +100,7 @@ const std::string take_shard_sql = R"sql(
 
 const std::string release_shard_sql = R"sql(
   UPDATE cluster_shards SET released = true
-  WHERE shard = $1 AND owner = $2 AND owner_incarnation = $3
+  WHERE shard = $1 AND owner = $2 AND owner_incarnation = $3 AND epoch = $4
   RETURNING)sql" + shard_columns;
 
 // Rows of shards never claimed (a refused first claim) have epoch 0.
@@ -317,11 +317,11 @@ std::optional<shard_row> pg_membership::claim_shard(int shard,
 
 std::optional<shard_row>
 pg_membership::release_shard(int shard, const std::string& node_id,
-                             int64_t incarnation) {
+                             int64_t incarnation, int64_t epoch) {
   return run("release_shard", [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
     return first_shard(
-        tx.exec_params(release_shard_sql, shard, node_id, incarnation));
+        tx.exec_params(release_shard_sql, shard, node_id, incarnation, epoch));
   });
 }
 

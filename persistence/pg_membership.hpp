@@ -83,9 +83,11 @@ public:
                                        int64_t incarnation);
 
   /// The owner says it stopped `shard` (handoff): the next claim needs no
-  /// lease expiry. Refused when `incarnation` of `node_id` is not the owner.
+  /// lease expiry. Refused when `incarnation` of `node_id` is not the owner
+  /// of ownership `epoch`, so that a delayed release cannot free a shard
+  /// its sender has claimed again since.
   std::optional<shard_row> release_shard(int shard, const std::string& node_id,
-                                         int64_t incarnation);
+                                         int64_t incarnation, int64_t epoch);
 
   /// One shard; std::nullopt when never claimed.
   std::optional<shard_row> shard(int shard);

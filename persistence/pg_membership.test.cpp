@@ -289,6 +289,21 @@ CAF_TEST(concurrent renewals never lose an update) {
   CAF_CHECK_EQUAL(last->version, a.version + threads * rounds);
 }
 
+CAF_TEST(a delayed release cannot free a shard its owner claimed again) {
+  auto a = join_up("a");
+  CAF_REQUIRE(members->claim_shard(3, "a", a.incarnation));
+  CAF_REQUIRE(members->release_shard(3, "a", a.incarnation, 1));
+  auto again = members->claim_shard(3, "a", a.incarnation);
+  CAF_REQUIRE(again);
+  CAF_CHECK_EQUAL(again->epoch, 2);
+  // The first release arrives a second time, late: it names epoch 1.
+  CAF_CHECK(!members->release_shard(3, "a", a.incarnation, 1));
+  auto now = members->shard(3);
+  CAF_REQUIRE(now);
+  CAF_CHECK(!now->released);
+  CAF_CHECK_EQUAL(now->epoch, 2);
+}
+
 CAF_TEST(a shard held by a live owner moves only when released) {
   auto a = join_up("a");
   auto b = join_up("b");
@@ -302,9 +317,10 @@ CAF_TEST(a shard held by a live owner moves only when released) {
   CAF_REQUIRE(again);
   CAF_CHECK_EQUAL(again->epoch, 1);
   CAF_CHECK(!members->claim_shard(7, "b", b.incarnation));
-  CAF_CHECK(!members->release_shard(7, "b", b.incarnation));
-  CAF_CHECK(!members->release_shard(7, "a", a.incarnation + 1));
-  auto released = members->release_shard(7, "a", a.incarnation);
+  CAF_CHECK(!members->release_shard(7, "b", b.incarnation, 1));
+  CAF_CHECK(!members->release_shard(7, "a", a.incarnation + 1, 1));
+  CAF_CHECK(!members->release_shard(7, "a", a.incarnation, 2));
+  auto released = members->release_shard(7, "a", a.incarnation, 1);
   CAF_REQUIRE(released);
   CAF_CHECK(released->released);
   auto seen = members->shard(7);
@@ -315,7 +331,7 @@ CAF_TEST(a shard held by a live owner moves only when released) {
   CAF_CHECK_EQUAL(moved->epoch, 2);
   CAF_CHECK(!moved->released);
   // The old owner's release belongs to an ownership that is over.
-  CAF_CHECK(!members->release_shard(7, "a", a.incarnation));
+  CAF_CHECK(!members->release_shard(7, "a", a.incarnation, 1));
   CAF_CHECK(!members->claim_shard(7, "a", a.incarnation));
   CAF_CHECK(status_of("a") == member_status::up);
   CAF_CHECK(!members->shard(8));
