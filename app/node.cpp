@@ -2,9 +2,11 @@
 
 #include "actors/actor_shutdown.hpp"
 #include "actors/entity_router.hpp"
+#include "actors/fenced_gateway.hpp"
 #include "actors/order_timeout_sweeper.hpp"
 #include "actors/read_model_projection.hpp"
 #include "actors/saga_policy.hpp"
+#include "app/cluster_membership.hpp"
 #include "app/consumer_set.hpp"
 #include "app/logging.hpp"
 #include "app/node_operations.hpp"
@@ -22,6 +24,7 @@
 #include "net/http_server.hpp"
 #include "persistence/embedded_postgres.hpp"
 #include "persistence/pg_journal.hpp"
+#include "persistence/pg_membership.hpp"
 #include "persistence/pg_read_model_store.hpp"
 #include "persistence/pg_schema.hpp"
 
@@ -76,6 +79,8 @@ net::http_settings http_settings_of(const node_config& c,
 persistence::pg_schema node_schema() {
   auto steps = persistence::pg_schema::journal_migrations();
   for (const auto& step : persistence::pg_read_model_store::migrations())
+    steps.push_back(step);
+  for (const auto& step : persistence::pg_membership::migrations())
     steps.push_back(step);
   return persistence::pg_schema{std::move(steps)};
 }
@@ -187,6 +192,19 @@ int run_node(const node_config& config) {
         actors::entity_environment{journal, settings, &actors::system_now_ms});
     actors::entity_router router{system, registry, env};
 
+    // -- cluster membership: this node holds every shard until shards move
+    // between nodes; without a valid lease it runs no command.
+    auto membership_table = std::make_shared<persistence::pg_membership>(url);
+    cluster_membership membership{
+        membership_table,
+        {config.node_id,
+         config.cluster_address + ":" + std::to_string(config.cluster_port),
+         config.http_address + ":" + std::to_string(config.http_port),
+         milliseconds(config.lease_duration_ms),
+         static_cast<size_t>(config.shard_count)}};
+    actors::fenced_gateway gateway{
+        router, [&membership] { return membership.serving(); }};
+
     // -- read models and policies ---------------------------------------------
     using domains::orders::order_view;
     using domains::products::catalog_view;
@@ -220,7 +238,7 @@ int run_node(const node_config& config) {
     consumers.start(saga_options.name, [&] {
       return actors::spawn_event_consumer(
           system, actors::saga_policy(
-                      journal, router,
+                      journal, gateway,
                       actors::policy_reaction_of(&domains::orders::react),
                       saga_options));
     });
@@ -233,13 +251,14 @@ int run_node(const node_config& config) {
     sweeper_config.order_timeout = seconds(config.order_timeout_s);
     sweeper_config.ask_timeout_ms = config.ask_timeout_ms;
     auto sweeper =
-        actors::spawn_order_timeout_sweeper(system, router, sweeper_config);
+        actors::spawn_order_timeout_sweeper(system, gateway, sweeper_config);
     router.show_in_tree("order_timeout_sweeper", "policy", sweeper);
     read_model_views views{store, catalog_progress, orders_progress,
                            milliseconds(config.consistency_wait_ms)};
     node_operations operations{
-        system,  router, consumers,
-        journal, store,  {catalog_view::name, order_view::name}};
+        system,           router,        consumers,
+        journal,          store,         {catalog_view::name, order_view::name},
+        membership_table, config.node_id};
 
     // -- gateway --------------------------------------------------------------
     std::atomic<bool> ready{false};
@@ -254,10 +273,12 @@ int run_node(const node_config& config) {
         reasons.push_back("starting");
       if (!journal->healthy())
         reasons.push_back("journal unreachable");
+      if (!membership.serving())
+        reasons.push_back("no cluster lease");
       return reasons;
     };
     net::http_server server{http_settings_of(config, jwt_secret),
-                            net::gateway_services{router, views, readiness,
+                            net::gateway_services{gateway, views, readiness,
                                                   tokens, hasher, &views,
                                                   &operations}};
     auto started = server.start();
@@ -265,8 +286,13 @@ int run_node(const node_config& config) {
       spdlog::critical("cannot listen on {}:{}: {}", config.http_address,
                        config.http_port, started.error);
       exit_code = 1;
+    } else if (!membership.wait_until_serving(seconds(60))) {
+      spdlog::critical("no cluster lease within 60 s (is another process "
+                       "running as {}?)",
+                       config.node_id);
+      exit_code = 1;
     } else {
-      auto admin = net::ensure_admin_account(router, hasher, admin_user,
+      auto admin = net::ensure_admin_account(gateway, hasher, admin_user,
                                              admin_password, seconds(30));
       if (!admin.ok) {
         spdlog::critical("admin account '{}': {}", admin_user, admin.message);

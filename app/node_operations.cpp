@@ -1,10 +1,13 @@
 #include "app/node_operations.hpp"
 
 #include "actors/runtime_messages.hpp"
+#include "domains/common/decision.hpp"
 
 #include "caf/send.hpp"
 
 #include <boost/asio/post.hpp>
+
+#include <map>
 
 namespace mall::app {
 
@@ -23,13 +26,53 @@ node_operations::node_operations(
     caf::actor_system& sys, actors::entity_router& router,
     consumer_set& consumers, std::shared_ptr<persistence::pg_journal> journal,
     std::shared_ptr<persistence::read_model_store> store,
-    std::set<std::string> projections)
+    std::set<std::string> projections,
+    std::shared_ptr<persistence::pg_membership> membership, std::string self)
     : sys_(sys),
       router_(router),
       consumers_(consumers),
       journal_(std::move(journal)),
       store_(std::move(store)),
-      projections_(std::move(projections)) {}
+      projections_(std::move(projections)),
+      membership_(std::move(membership)),
+      self_(std::move(self)) {}
+
+void node_operations::cluster(done_handler done) {
+  boost::asio::post(pool_, [this, done = std::move(done)] {
+    try {
+      done(cluster_json(membership_->snapshot()));
+    } catch (const std::exception& e) {
+      done(failure("unavailable", e.what()));
+    }
+  });
+}
+
+net::operation_result
+node_operations::cluster_json(const persistence::cluster_view& view) const {
+  std::map<std::string, size_t> held;
+  auto owners = nlohmann::json::object();
+  for (auto& s : view.shards)
+    if (!s.released && !s.owner.empty()) {
+      owners[std::to_string(s.shard)] = s.owner;
+      ++held[s.owner];
+    }
+  auto members = nlohmann::json::array();
+  for (auto& m : view.membership.members)
+    members.push_back({{"node_id", m.node_id},
+                       {"address", m.address},
+                       {"http_address", m.http_address},
+                       {"status", persistence::to_string(m.status)},
+                       {"incarnation", m.incarnation},
+                       {"shard_count", held[m.node_id]},
+                       {"since", domains::rfc3339(m.since_ms)}});
+  net::operation_result result;
+  result.body = {
+      {"self", self_},
+      {"members", std::move(members)},
+      {"shards",
+       {{"count", router_.shard_count()}, {"owners", std::move(owners)}}}};
+  return result;
+}
 
 node_operations::~node_operations() {
   pool_.join();

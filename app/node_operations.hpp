@@ -5,6 +5,7 @@
 #include "app/consumer_set.hpp"
 #include "net/admin_operations.hpp"
 #include "persistence/pg_journal.hpp"
+#include "persistence/pg_membership.hpp"
 #include "persistence/read_model_store.hpp"
 
 #include <boost/asio/thread_pool.hpp>
@@ -23,7 +24,9 @@ public:
                   consumer_set& consumers,
                   std::shared_ptr<persistence::pg_journal> journal,
                   std::shared_ptr<persistence::read_model_store> store,
-                  std::set<std::string> projections);
+                  std::set<std::string> projections,
+                  std::shared_ptr<persistence::pg_membership> membership,
+                  std::string self);
   ~node_operations() override;
 
   void actor_tree(done_handler done) override;
@@ -31,6 +34,7 @@ public:
   void rebuild_projection(std::string name, done_handler done) override;
   void rewind_consumer(std::string name, done_handler done) override;
   void metrics(std::function<void(std::string)> done) override;
+  void cluster(done_handler done) override;
 
 private:
   caf::actor_system& sys_;
@@ -39,6 +43,11 @@ private:
   std::shared_ptr<persistence::pg_journal> journal_;
   std::shared_ptr<persistence::read_model_store> store_;
   std::set<std::string> projections_;
+  net::operation_result
+  cluster_json(const persistence::cluster_view& view) const;
+
+  std::shared_ptr<persistence::pg_membership> membership_;
+  std::string self_;
   boost::asio::thread_pool pool_{1};
 };
 

@@ -93,6 +93,12 @@ void add_admin_routes(request_router& router, const token_service& tokens,
                  operations.actor_tree(answer_with(
                      http::status::ok, req->trace_id, std::move(respond)));
              });
+  router.add(http::verb::get, "/admin/cluster",
+             [&tokens, &operations](request_ptr req, responder respond) {
+               if (allowed(req, tokens, respond))
+                 operations.cluster(answer_with(http::status::ok, req->trace_id,
+                                                std::move(respond)));
+             });
   router.add(
       http::verb::post, "/admin/chaos/crash",
       [&tokens, &operations](request_ptr req, responder respond) {

@@ -45,6 +45,11 @@ public:
     done("mall_entities_active 3\n");
   }
 
+  void cluster(done_handler done) override {
+    calls.push_back("cluster");
+    done({json{{"self", "node-1"}, {"members", json::array()}}, "", ""});
+  }
+
   std::vector<std::string> calls;
 
 private:
@@ -86,6 +91,7 @@ CAF_TEST(operations are for admins only) {
            {verb::post, "/admin/chaos/crash"},
            {verb::post, "/admin/projections/orders/rebuild"},
            {verb::post, "/admin/consumers/order_saga/rewind"},
+           {verb::get, "/admin/cluster"},
            {verb::get, "/metrics"}}) {
     CAF_CHECK_EQUAL(call(method, target, alice).status, 403);
     CAF_CHECK_EQUAL(call(method, target).status, 401);

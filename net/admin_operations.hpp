@@ -43,6 +43,11 @@ public:
   /// `not_found` for an unknown name.
   virtual void rewind_consumer(std::string name, done_handler done) = 0;
 
+  /// The cluster as the membership table sees it: `{self, members:
+  /// [{node_id, address, http_address, status, incarnation, shard_count,
+  /// since}], shards: {count, owners: {"<shard>": node_id}}}`.
+  virtual void cluster(done_handler done) = 0;
+
   /// More Prometheus text to append to the gateway's own metrics (may be
   /// empty); answers `done` with it.
   virtual void metrics(std::function<void(std::string)> done) = 0;
