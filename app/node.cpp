@@ -6,6 +6,7 @@
 #include "actors/order_timeout_sweeper.hpp"
 #include "actors/read_model_projection.hpp"
 #include "actors/saga_policy.hpp"
+#include "app/caf_settings.hpp"
 #include "app/cluster_membership.hpp"
 #include "app/consumer_set.hpp"
 #include "app/logging.hpp"
@@ -175,11 +176,7 @@ int run_node(const node_config& config) {
         persistence::pg_journal_options{url});
     auto store = std::make_shared<persistence::pg_read_model_store>(url);
     caf::actor_system_config caf_config;
-    caf_config.set("scheduler.max-threads", size_t{2});
-    // An idle CAF worker polls its queue 500 times, 50 us apart, before it
-    // sleeps: 25 ms of wake-ups that take CPU from PostgreSQL on the same
-    // cores. 20 attempts (1 ms) measured 15-20 % more orders/s.
-    caf_config.set("work-stealing.moderate-poll-attempts", size_t{20});
+    apply_caf_settings(caf_config);
     caf::actor_system system{caf_config};
 
     // One line per bounded context.

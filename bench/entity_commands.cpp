@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include "app/caf_settings.hpp"
 #include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
 
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
   long activate = argc > 4 ? std::stol(argv[4]) : 100000;
   spdlog::set_level(spdlog::level::warn);
   caf::actor_system_config cfg;
+  app::apply_caf_settings(cfg);
   caf::actor_system sys{cfg};
   auto registry = std::make_shared<entity_registry>();
   registry->add<counter>();
