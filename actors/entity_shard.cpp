@@ -1,6 +1,7 @@
 #include "actors/entity_shard.hpp"
 
 #include "actors/entity.hpp"
+#include "actors/entity_shard_books.hpp"
 #include "actors/restart_policy.hpp"
 #include "actors/runtime_messages.hpp"
 
@@ -21,81 +22,9 @@ namespace mall::actors {
 
 namespace {
 
-using time_point = caf::actor_clock::time_point;
+using namespace shard_books;
 
 // -- state --------------------------------------------------------------------
-
-/// A command forwarded to, or held for, one entity, with whoever waits for
-/// its answer: an actor (`promise`) or `entity_router::ask` (`reply`).
-struct pending_command {
-  /// Holds the `entity_command`; kept so it can be sent again.
-  caf::message msg;
-  caf::response_promise promise;
-  std::shared_ptr<reply_guard> reply;
-  uint64_t seq = 0;
-  /// How often it was lost while its entity crashed on it.
-  uint8_t losses = 0;
-
-  void deliver(entity_reply r) {
-    if (reply)
-      reply->deliver(std::move(r));
-    else
-      promise.deliver(std::move(r));
-  }
-};
-
-enum class child_status : uint8_t {
-  recovering,
-  running,
-  passivating,
-  restarting,
-  failed
-};
-
-const char* to_string(child_status x) {
-  switch (x) {
-  case child_status::recovering:
-    return "recovering";
-  case child_status::running:
-    return "running";
-  case child_status::passivating:
-    return "passivating";
-  case child_status::restarting:
-    return "restarting";
-  default:
-    return "failed";
-  }
-}
-
-/// One entity of the shard, alive or not.
-struct child {
-  caf::actor actor;
-  child_status status = child_status::running;
-  /// Bumped on each start so a stale restart timer does nothing.
-  uint32_t generation = 0;
-  /// Sent to `actor`, unanswered, oldest first.
-  std::vector<pending_command> in_flight;
-  /// Held while the entity is not running, oldest first.
-  std::vector<pending_command> waiting;
-  time_point last_active;
-  time_point failed_until;
-  restart_policy restarts;
-  restart_policy::duration last_backoff{0};
-  std::string last_error;
-};
-
-using child_map = std::unordered_map<std::string, child>;
-using child_entry = child_map::value_type;
-
-/// An ask's deadline; the ask itself may have been answered long ago.
-struct deadline {
-  time_point at;
-  std::weak_ptr<reply_guard> reply;
-
-  friend bool operator>(const deadline& a, const deadline& b) {
-    return a.at > b.at;
-  }
-};
 
 struct shard_state {
   shard_config cfg;
