@@ -33,6 +33,9 @@ public:
   /// Called by the reader before it reads: later pushes wake it again.
   void clear() { pending_.store(false); }
 
+  /// Whether a push since the last `clear` is waking the reader anyway.
+  bool pending() const { return pending_.load(); }
+
   persistence::journal_position latest() const {
     std::lock_guard<std::mutex> guard{mtx_};
     return latest_;

@@ -91,10 +91,12 @@ void save_offset(reader_actor* self, bool force) {
 
 void on_batch_done(reader_actor* self, uint64_t id, bool ok);
 
-/// Reads again shortly when a commit was pushed beyond `reached`.
+/// Reads again shortly when a commit was pushed beyond `reached` and no
+/// newer push is on its way (which would wake the reader anyway).
 void retry_if_short(reader_actor* self, persistence::journal_position reached) {
   auto& st = self->state;
-  if (st.retry_armed || !(reached < st.signal->latest()))
+  if (st.retry_armed || st.signal->pending() ||
+      !(reached < st.signal->latest()))
     return;
   st.retry_armed = true;
   self->delayed_send(self, short_read_retry, retry_atom::value);
