@@ -104,10 +104,6 @@ template<class Aggregate> struct entity_state {
   /// While a batch is being committed: its commands, and those that
   /// arrived meanwhile. Null while idle, which most entities are.
   std::unique_ptr<write_books> writing;
-  /// Until the first batch of this incarnation has been decided: that batch
-  /// holds one command, so that a command which crashes the entity again
-  /// after a restart is the one its shard blames.
-  bool first_batch = true;
 
   static inline const char* name = "entity";
 
@@ -293,8 +289,7 @@ template<class Aggregate> void run_queued(entity_actor_type<Aggregate>* self) {
   auto& books = *st.writing;
   while (!books.queued.empty()) {
     std::vector<persistence::event_record> records;
-    auto taken = std::min(books.queued.size(),
-                          st.first_batch ? size_t{1} : max_commands_per_batch);
+    auto taken = std::min(books.queued.size(), max_commands_per_batch);
     for (size_t i = 0; i < taken; ++i) {
       auto& q = books.queued[i];
       auto promise = [&q] { return std::move(q.promise); };
@@ -304,7 +299,6 @@ template<class Aggregate> void run_queued(entity_actor_type<Aggregate>* self) {
     }
     books.queued.erase(books.queued.begin(),
                        books.queued.begin() + static_cast<ptrdiff_t>(taken));
-    st.first_batch = false;
     if (!records.empty()) {
       append_batch(self, std::move(records));
       return;
@@ -366,8 +360,6 @@ caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
     st.writing->queued.push_back(queued_command{promise, std::move(msg)});
     return promise;
   }
-  // Decided alone, like the first batch of an incarnation must be.
-  st.first_batch = false;
   std::vector<persistence::event_record> records;
   caf::response_promise parked;
   auto reply = decide(
@@ -453,7 +445,13 @@ caf::behavior entity_actor(entity_actor_type<Aggregate>* self, std::string id,
         self->quit();
         return caf::unit;
       },
-      [](crash_atom) { throw std::runtime_error("chaos: crash requested"); },
+      [self](crash_atom) -> caf::result<void> {
+        // Not while an append is in flight: its shard would send the batch
+        // again to the next incarnation although it may have committed.
+        if (self->state.busy())
+          return caf::skip;
+        throw std::runtime_error("chaos: crash requested");
+      },
   };
 }
 

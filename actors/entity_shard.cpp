@@ -205,17 +205,24 @@ void blame(std::vector<pending_command>& lost) {
     }
 }
 
-/// Schedules the restart of the entity of `entry` (crashed, or its journal
-/// read failed) after its backoff, or marks it failed once its budget is
-/// spent.
-void restart_later(shard_actor* self, child_entry& entry) {
+/// Schedules the restart of the entity of `entry` after its backoff. A
+/// crash of the entity spends its restart budget and, once it is spent,
+/// marks it failed. A journal failure (an outage, a conflict) is not the
+/// entity's fault: it is retried with a doubling backoff for as long as it
+/// lasts, and the budget stays for real crashes.
+void restart_later(shard_actor* self, child_entry& entry, bool entity_fault) {
   auto& st = self->state;
   auto& c = entry.second;
-  auto now = self->clock().now();
-  auto delay = c.restarts.on_crash(now, settings(self), st.rng);
+  auto& cfg = settings(self);
+  auto delay =
+      entity_fault
+          ? c.restarts.on_crash(self->clock().now(), cfg, st.rng)
+          : std::optional<restart_policy::duration>{std::min(
+                cfg.restart_backoff_max,
+                std::max(cfg.restart_backoff_min, c.last_backoff * 2))};
   if (!delay) {
     c.status = child_status::failed;
-    c.failed_until = c.restarts.retry_after(settings(self));
+    c.failed_until = c.restarts.retry_after(cfg);
     for (auto& cmd : c.waiting)
       cmd.deliver(error_reply("unavailable", "entity failed, retry later"));
     c.waiting.clear();
@@ -267,7 +274,7 @@ void on_child_exit(shard_actor* self, child_entry& entry,
   retry.insert(retry.end(), std::make_move_iterator(c.waiting.begin()),
                std::make_move_iterator(c.waiting.end()));
   c.waiting = std::move(retry);
-  restart_later(self, entry);
+  restart_later(self, entry, !stopped_by_journal(reason));
 }
 
 /// Answers the journal's read for a recovering entity: starts it, or
@@ -284,7 +291,7 @@ void on_recovered(shard_actor* self, const std::string& key,
     return;
   }
   i->second.last_error = rec.error;
-  restart_later(self, *i);
+  restart_later(self, *i, false);
 }
 void on_restart(shard_actor* self, const std::string& key,
                 uint32_t generation) {

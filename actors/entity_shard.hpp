@@ -46,12 +46,16 @@ struct shard_config {
 /// of its `restart_policy`, holding new commands for it meanwhile (at most
 /// `max_queued_per_entity`, beyond that `unavailable`). Commands that were
 /// unanswered in the dead entity's mailbox are sent again to the new one;
-/// the oldest of them (the one being handled when it crashed) is blamed, and
-/// a command blamed twice is answered `unavailable`, so a poison command
-/// cannot loop. Re-sending makes delivery at-least-once for a command that
-/// crashed its entity after its events were committed. An entity stopped by
-/// the journal (a conflict or a failed append) restarts without blaming
-/// anyone. Once the budget is spent the
+/// the oldest of them is blamed, and a command blamed twice is answered
+/// `unavailable`, so a poison command cannot loop. (An entity decides the
+/// commands queued behind a commit as one batch, so the oldest may be an
+/// innocent neighbour of the poison command; it is decided alone when the
+/// entity comes back, so it is blamed at most once.) Entities refuse chaos
+/// crashes while an append is in flight, so re-sending is at-least-once only
+/// for a command whose own decision crashed after earlier commits. An
+/// entity stopped by the journal (a conflict, a failed append or read)
+/// restarts with a doubling backoff without blaming anyone or spending its
+/// budget. Once the budget is spent the
 /// entity is failed: its commands are answered `unavailable` until the
 /// window has passed, and `entity_escalation` goes to `escalation`.
 ///

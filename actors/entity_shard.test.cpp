@@ -134,7 +134,8 @@ CAF_TEST(a crashed entity restarts with the state it had before) {
   CAF_CHECK_EQUAL(call(get("a")).body, R"({"value":3})");
 }
 
-CAF_TEST(a failed journal read at start counts as a crash and is retried) {
+CAF_TEST(
+    a failed journal read at start is retried without spending the budget) {
   journal->fail_next_reads(1);
   auto rh = self->request(shard, caf::infinite, inc("a"));
   sched.run();
@@ -143,7 +144,7 @@ CAF_TEST(a failed journal read at start counts as a crash and is retried) {
   pass(200ms);
   // The held command was sent to the entity once its second read worked.
   CAF_CHECK_EQUAL(receive_reply(rh).body, R"({"value":1})");
-  CAF_CHECK_EQUAL(field("counter|a", "restarts"), 1);
+  CAF_CHECK_EQUAL(field("counter|a", "restarts"), 0);
 }
 
 CAF_TEST(a failed append restarts the entity without blaming the command) {

@@ -110,6 +110,8 @@ void read_batch(reader_actor* self) {
   auto& cfg = *st.cfg;
   if (st.unfinished >= cfg.max_batches_in_flight)
     return; // the next batch_done reads on
+  if (cfg.may_run && !cfg.may_run())
+    return; // the next poll asks again
   st.signal->clear();
   auto batch = cfg.journal->read_all(st.read, cfg.settings.consumer_batch_size);
   if (batch.empty() || batch.size() < cfg.settings.consumer_batch_size)

@@ -53,6 +53,9 @@ struct event_consumer_config {
   /// effect: returns that offset, and the consumer then never saves one.
   /// Empty: the consumer saves its offset in the journal after each batch.
   std::function<persistence::journal_position()> load_own_offset;
+  /// While set and false, the reader reads nothing (a node without its
+  /// cluster lease must not act); it asks again at the next wake or poll.
+  std::function<bool()> may_run;
   /// Poll interval, batch size, restart backoff and budget.
   runtime_settings settings;
   /// The reader blocks on journal reads, so it gets its own thread; tests on

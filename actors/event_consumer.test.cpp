@@ -236,6 +236,19 @@ CAF_TEST(a read held back behind a pushed commit is retried without a push) {
   CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 2));
 }
 
+CAF_TEST(a consumer that may not run reads nothing until it may) {
+  append_events(*journal, "c|1", 1, 2);
+  bool allowed = false;
+  event_consumer_config cfg;
+  cfg.handle = rec.handler();
+  cfg.may_run = [&] { return allowed; };
+  start(journal, std::move(cfg));
+  CAF_CHECK(rec.seen.empty());
+  allowed = true;
+  pass(1100ms); // the next poll asks again
+  CAF_CHECK_EQUAL(rec.seen, expected("c|1", 1, 2));
+}
+
 CAF_TEST(a new consumer of the same name continues after the saved offset) {
   append_events(*journal, "c|1", 1, 4);
   stop(start(journal, rec.handler()));

@@ -213,31 +213,36 @@ int run_node(const node_config& config) {
         system, [&router](const std::string& name, const caf::actor& consumer) {
           router.show_in_tree(name, "consumer", consumer);
         }};
+    // Consumers, like commands, run only while this node holds its lease.
+    auto leased = [&membership](actors::event_consumer_config cfg) {
+      cfg.may_run = [&membership] { return membership.serving(); };
+      return cfg;
+    };
     consumers.start(catalog_view::name, [&] {
       return actors::spawn_event_consumer(
-          system,
-          actors::read_model_projection<catalog_view,
-                                        domains::products::product_aggregate>(
-              journal, store, settings,
-              [catalog_progress](auto at) { catalog_progress->advance(at); }));
+          system, leased(actors::read_model_projection<
+                         catalog_view, domains::products::product_aggregate>(
+                      journal, store, settings, [catalog_progress](auto at) {
+                        catalog_progress->advance(at);
+                      })));
     });
     consumers.start(order_view::name, [&] {
       return actors::spawn_event_consumer(
-          system,
-          actors::read_model_projection<order_view,
-                                        domains::orders::order_aggregate>(
-              journal, store, settings,
-              [orders_progress](auto at) { orders_progress->advance(at); }));
+          system, leased(actors::read_model_projection<
+                         order_view, domains::orders::order_aggregate>(
+                      journal, store, settings, [orders_progress](auto at) {
+                        orders_progress->advance(at);
+                      })));
     });
     actors::saga_policy_options saga_options;
     saga_options.ask_timeout_ms = config.ask_timeout_ms;
     saga_options.settings = settings;
     consumers.start(saga_options.name, [&] {
       return actors::spawn_event_consumer(
-          system, actors::saga_policy(
+          system, leased(actors::saga_policy(
                       journal, gateway,
                       actors::policy_reaction_of(&domains::orders::react),
-                      saga_options));
+                      saga_options)));
     });
     actors::order_timeout_sweeper_config sweeper_config;
     sweeper_config.find_overdue = [store](int64_t cutoff_ms) {
