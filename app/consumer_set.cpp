@@ -5,8 +5,14 @@
 namespace mall::app {
 
 consumer_set::~consumer_set() {
-  for (auto& [name, s] : slots_)
+  stop_all();
+}
+
+void consumer_set::stop_all() {
+  for (auto& [name, s] : slots_) {
     stop_and_wait(s.running);
+    s.running = nullptr;
+  }
 }
 
 void consumer_set::stop_and_wait(const caf::actor& consumer) {

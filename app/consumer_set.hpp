@@ -30,6 +30,10 @@ public:
   /// Stops every consumer and waits for them.
   ~consumer_set();
 
+  /// Stops every consumer and waits for them (at shutdown, before the
+  /// journal's last flush).
+  void stop_all();
+
   /// Starts `name` with `make` and keeps the factory.
   void start(const std::string& name, factory make);
 

@@ -312,8 +312,10 @@ int run_node(const node_config& config) {
     // --------------------
     stopping = true;
     server.shutdown(seconds(10));
-    // Before the router goes: the sweeper and the saga ask through it.
+    // Before the router goes: the sweeper and the saga ask through it; and
+    // before the flush, so that the saga's last commands are in it.
     actors::stop_actor(system, sweeper, seconds(5));
+    consumers.stop_all();
     journal->flush();
   }
   if (embedded)
