@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <netinet/in.h>
 #include <pqxx/pqxx>
 #include <pwd.h>
@@ -30,6 +31,8 @@ namespace mall::persistence {
 namespace {
 
 constexpr auto ready_timeout = std::chrono::seconds{60};
+/// How long a stopped postmaster may take to exit after pg_ctl returned.
+constexpr auto exit_timeout = std::chrono::seconds{10};
 constexpr const char* superuser = "postgres";
 
 std::string errno_text(const std::string& what) {
@@ -91,6 +94,21 @@ std::vector<std::string> read_lines(const fs::path& file) {
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
   return lines;
+}
+
+/// Whether `pid` is a live process; a zombie counts as gone (in containers
+/// whose init does not reap, a stopped postmaster lingers as one).
+bool process_running(pid_t pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+    return false;
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string stat{std::istreambuf_iterator<char>{in}, {}};
+  // "pid (comm) S ...": the state follows the last ')'.
+  auto paren = stat.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= stat.size())
+    return true; // alive for kill(2), state unknown: ask again later
+  char state = stat[paren + 2];
+  return state != 'Z' && state != 'X';
 }
 
 // pg_ctl hands the data and log paths to /bin/sh in double quotes; refuse
@@ -183,12 +201,12 @@ std::optional<std::string> embedded_postgres::start_locked() {
                  port_);
   }
   running_ = true;
-  if (auto err = wait_until_ready()) {
-    stop();
+  if (auto err = wait_until_ready(ready_timeout)) {
+    stop_started_server();
     return err;
   }
   if (auto err = create_database()) {
-    stop();
+    stop_started_server();
     return err;
   }
   return std::nullopt;
@@ -197,6 +215,15 @@ std::optional<std::string> embedded_postgres::start_locked() {
 void embedded_postgres::stop() {
   if (!running_)
     return;
+  if (keep_running_) {
+    running_ = false;
+    started_by_us_ = false;
+    return;
+  }
+  stop_started_server();
+}
+
+void embedded_postgres::stop_started_server() {
   running_ = false;
   if (!started_by_us_)
     return;
@@ -206,20 +233,77 @@ void embedded_postgres::stop() {
     spdlog::error("embedded PostgreSQL in {}: stop failed: {}", folder_, *err);
 }
 
+std::optional<std::string>
+embedded_postgres::attach(std::chrono::milliseconds ready_timeout) {
+  if (running_)
+    return std::nullopt;
+  if (!safe_for_pg_ctl(folder_))
+    return "unsupported character in data folder " + folder_;
+  if (!fs::exists(folder_ + "/initialized"))
+    return "no database cluster in " + folder_;
+  if (auto err = resolve_server_user(false))
+    return err;
+  {
+    // A server being started right now is adopted once it is ready.
+    start_lock lock{folder_ + "/start.lock"};
+    if (!lock.held())
+      return errno_text("lock " + folder_ + "/start.lock");
+    if (!adopt_or_clear_pid_file())
+      return "no server running in " + folder_;
+  }
+  auto password = read_lines(folder_ + "/superuser_password");
+  password_ = password.empty() ? std::string{} : password.front();
+  running_ = true;
+  if (auto err = wait_until_ready(ready_timeout)) {
+    running_ = false;
+    return err;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> embedded_postgres::shut_down(bool* was_running) {
+  if (was_running != nullptr)
+    *was_running = false;
+  running_ = false;
+  started_by_us_ = false;
+  if (!safe_for_pg_ctl(folder_))
+    return "unsupported character in data folder " + folder_;
+  if (!fs::exists(cluster_dir_ + "/postmaster.pid"))
+    return std::nullopt;
+  if (auto err = resolve_server_user(false))
+    return err;
+  // Held until the server is gone, so that no node adopts it meanwhile.
+  start_lock lock{folder_ + "/start.lock"};
+  if (!lock.held())
+    return errno_text("lock " + folder_ + "/start.lock");
+  if (!adopt_or_clear_pid_file())
+    return std::nullopt;
+  if (was_running != nullptr)
+    *was_running = true;
+  pid_t pid = server_pid();
+  if (auto err = run("pg_ctl", {"stop", "-D", cluster_dir_, "-m", "fast", "-w",
+                                "-t", "60", "-s"}))
+    return "pg_ctl stop failed: " + *err;
+  auto deadline = std::chrono::steady_clock::now() + exit_timeout;
+  while (process_running(pid)) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return "postmaster (pid " + std::to_string(pid) +
+             ") still running after pg_ctl stop";
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  return std::nullopt;
+}
+
 // -- start steps -------------------------------------------------------------
 
-std::optional<std::string> embedded_postgres::prepare_folder() {
-  std::error_code ec;
-  fs::create_directories(folder_, ec);
-  if (ec)
-    return "create " + folder_ + ": " + ec.message();
+std::optional<std::string> embedded_postgres::resolve_server_user(bool create) {
   as_system_user_ = geteuid() == 0;
-  if (!as_system_user_) {
-    chmod(folder_.c_str(), 0700);
+  if (!as_system_user_)
     return std::nullopt;
-  }
   // PostgreSQL refuses to run as root: the server runs as a system user.
   auto* pw = getpwnam(system_user);
+  if (pw == nullptr && !create)
+    return "system user " + std::string{system_user} + " does not exist";
   if (pw == nullptr) {
     auto created =
         run_subprocess({"/usr/sbin/useradd", "--system", "--no-create-home",
@@ -232,6 +316,20 @@ std::optional<std::string> embedded_postgres::prepare_folder() {
   }
   uid_ = pw->pw_uid;
   gid_ = pw->pw_gid;
+  return std::nullopt;
+}
+
+std::optional<std::string> embedded_postgres::prepare_folder() {
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  if (ec)
+    return "create " + folder_ + ": " + ec.message();
+  if (auto err = resolve_server_user(true))
+    return err;
+  if (!as_system_user_) {
+    chmod(folder_.c_str(), 0700);
+    return std::nullopt;
+  }
   if (chown(folder_.c_str(), uid_, gid_) != 0 || chmod(folder_.c_str(), 0700))
     return errno_text("chown " + folder_);
   // The server user must be able to traverse every parent folder (mktemp -d
@@ -309,8 +407,9 @@ std::optional<std::string> embedded_postgres::launch() {
                         "-t", "60", "-s"});
 }
 
-std::optional<std::string> embedded_postgres::wait_until_ready() {
-  auto deadline = std::chrono::steady_clock::now() + ready_timeout;
+std::optional<std::string>
+embedded_postgres::wait_until_ready(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error;
   while (std::chrono::steady_clock::now() < deadline) {
     try {

@@ -2,6 +2,7 @@
 // given no database URL, for tests and for benchmarks.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,9 @@ namespace mall::persistence {
 ///
 /// A server that is already running on the same cluster (another node
 /// sharing the folder) is adopted: used, but left running by `stop()`.
+/// `keep_running()` leaves a server we started running too (a tool that
+/// starts a shared database and exits); `attach()` and `shut_down()` let
+/// such a tool find and stop it later.
 class embedded_postgres {
 public:
   /// Absolute path of the PostgreSQL programs.
@@ -38,10 +42,31 @@ public:
   /// Returns an error message, or std::nullopt once the server is ready.
   std::optional<std::string> start();
 
-  /// Stops the server (fast shutdown) if this instance started it.
+  /// Stops the server (fast shutdown) if this instance started it and
+  /// `keep_running()` was not called.
   void stop();
 
+  /// From now on `stop()` and the destructor leave the server running even
+  /// when this instance started it. A start that fails still cleans up.
+  void keep_running() { keep_running_ = true; }
+
+  /// Adopts the server already running in this folder without ever
+  /// starting one, and waits up to `ready_timeout` until it accepts
+  /// connections. Returns an error message (no cluster in the folder, no
+  /// server running, not ready in time), or std::nullopt once attached.
+  std::optional<std::string>
+  attach(std::chrono::milliseconds ready_timeout = std::chrono::seconds{10});
+
+  /// Stops the server running in this folder whoever started it (fast
+  /// shutdown) and waits until its postmaster has exited. Returns an error
+  /// message, or std::nullopt once no server runs here; `was_running`, when
+  /// given, tells whether there was one to stop.
+  std::optional<std::string> shut_down(bool* was_running = nullptr);
+
   bool running() const { return running_; }
+
+  /// Whether this instance launched the server (rather than adopting it).
+  bool started_by_us() const { return started_by_us_; }
 
   // -- connecting ------------------------------------------------------------
 
@@ -65,11 +90,17 @@ public:
 
 private:
   std::optional<std::string> start_locked();
+  /// Stops a server this instance launched, whatever `keep_running_` says.
+  void stop_started_server();
+  /// Sets who runs the server (the system user when we are root), creating
+  /// the user when `create` is set.
+  std::optional<std::string> resolve_server_user(bool create);
   std::optional<std::string> prepare_folder();
   std::optional<std::string> init_cluster();
   std::optional<std::string> write_settings();
   std::optional<std::string> launch();
-  std::optional<std::string> wait_until_ready();
+  std::optional<std::string>
+  wait_until_ready(std::chrono::milliseconds timeout);
   std::optional<std::string> create_database();
   /// Adopts a live postmaster of this cluster or removes a stale pid file.
   /// Returns true when a live server was adopted.
@@ -85,6 +116,7 @@ private:
   int port_ = 0;
   bool running_ = false;
   bool started_by_us_ = false;
+  bool keep_running_ = false;
   bool as_system_user_ = false;
   unsigned uid_ = 0;
   unsigned gid_ = 0;

@@ -130,4 +130,46 @@ CAF_TEST(a second instance adopts the running server and leaves it running) {
   CAF_CHECK(c.is_open());
 }
 
+CAF_TEST(keep_running leaves a started server for attach and shut_down) {
+  int pid = 0;
+  int port = 0;
+  {
+    embedded_postgres starter{folder.path()};
+    starter.keep_running();
+    CAF_REQUIRE(!starter.start());
+    CAF_CHECK(starter.started_by_us());
+    pid = starter.server_pid();
+    port = starter.port();
+  }
+  CAF_REQUIRE(process_alive(pid));
+  {
+    embedded_postgres tool{folder.path()};
+    auto err = tool.attach();
+    CAF_REQUIRE(!err);
+    CAF_CHECK(!tool.started_by_us());
+    CAF_CHECK_EQUAL(tool.port(), port);
+    pqxx::connection c{tool.connection_url()};
+    CAF_CHECK_EQUAL(c.dbname(), std::string{"mall"});
+  }
+  CAF_CHECK(process_alive(pid));
+  embedded_postgres stopper{folder.path()};
+  bool was_running = false;
+  CAF_REQUIRE(!stopper.shut_down(&was_running));
+  CAF_CHECK(was_running);
+  CAF_CHECK(!process_alive(pid));
+  // Stopping again is a no-op; attaching finds no server.
+  CAF_REQUIRE(!stopper.shut_down(&was_running));
+  CAF_CHECK(!was_running);
+  CAF_CHECK(stopper.attach());
+}
+
+CAF_TEST(attach to a folder without a cluster is an error) {
+  embedded_postgres pg{folder.path()};
+  auto err = pg.attach();
+  CAF_REQUIRE(err);
+  CAF_CHECK_NOT_EQUAL(err->find("no database cluster"), std::string::npos);
+  CAF_CHECK(!pg.running());
+  CAF_CHECK(!pg.shut_down());
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
