@@ -72,6 +72,15 @@ node_pid() {
   echo "$pid"
 }
 
+# Whether pid is a live process (a zombie is not).
+process_alive() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ ${stat:0:1} != Z && ${stat:0:1} != X ]]
+}
+
 node_http_port() {
   local file
   file="$(node_dir "$1")/http-port"
@@ -160,21 +169,25 @@ cmd_up() {
     export MALL_ADMIN_PASSWORD
   fi
 
-  local i pid started=0
+  local i pid started=0 pids=()
   for ((i = 1; i <= count; ++i)); do
     if pid="$(node_pid "$i")"; then
       say "node-$i already running (pid $pid)"
     else
       start_node "$i" "$count"
+      pid=$(<"$(node_dir "$i")/pid")
       started=$((started + 1))
     fi
+    pids[i]=$pid
   done
 
-  local deadline=$((SECONDS + READY_TIMEOUT_S)) waiting exited
+  # A node started just now may not have exec'd yet (its command line is
+  # still ours): watch the pids themselves here.
+  local deadline=$((SECONDS + READY_TIMEOUT_S)) waiting exited status
   while :; do
     waiting=() exited=()
     for ((i = 1; i <= count; ++i)); do
-      if ! node_pid "$i" >/dev/null; then
+      if ! process_alive "${pids[i]}"; then
         exited+=("$i")
       elif [[ $(ready_status "$i") != 200 ]]; then
         waiting+=("$i")
@@ -185,11 +198,22 @@ cmd_up() {
       return 0
     fi
     if ((${#exited[@]} > 0 || SECONDS >= deadline)); then
-      for i in "${exited[@]}"; do say "node-$i exited"; done
+      for i in "${exited[@]}"; do
+        # Nodes started by this run are our children: wait tells how they ended.
+        status=0
+        wait "${pids[i]}" 2>/dev/null || status=$?
+        if ((status == 127)); then
+          say "node-$i (pid ${pids[i]}) exited"
+        else
+          say "node-$i (pid ${pids[i]}) exited with status $status"
+        fi
+      done
+      ((SECONDS >= deadline)) && say "not ready after ${READY_TIMEOUT_S}s:"
       for i in "${waiting[@]}"; do
-        say "node-$i not ready after ${READY_TIMEOUT_S}s (GET /health/ready: $(ready_status "$i"))"
+        say "node-$i not ready (GET /health/ready: $(ready_status "$i"))"
       done
       for i in "${exited[@]}" "${waiting[@]}"; do log_tail "$i"; done
+      say "nodes that run keep running: ./mall cluster status, ./mall cluster down"
       exit 1
     fi
     sleep 0.2
