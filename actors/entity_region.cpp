@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "caf/event_based_actor.hpp"
+#include "caf/exit_reason.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/system_messages.hpp"
 
@@ -69,6 +70,20 @@ void restart_shard(region_actor* self, size_t index) {
   cfg.index = index;
   st.shards[index] = spawn_linked_entity_shard(self, std::move(cfg));
   st.directory->set(index, st.shards[index]);
+}
+
+/// Swaps shard `index` for a new one. The old one is unlinked first, so its
+/// exit is not taken for a crash; it takes its entities along.
+void reset_shard(region_actor* self, size_t index) {
+  auto& st = self->state;
+  if (index >= st.shards.size())
+    return;
+  if (auto old = st.shards[index]) {
+    self->unlink_from(old);
+    self->send_exit(old, caf::exit_reason::user_shutdown);
+    st.shards[index] = nullptr;
+  }
+  restart_shard(self, index);
 }
 
 /// Collects the shards' subtrees; answers once all (or their errors) are in.
@@ -166,6 +181,7 @@ caf::behavior entity_region(region_actor* self, std::vector<caf::actor> shards,
   return {
       [self](tree_request& req) { describe(self, std::move(req.done)); },
       [self](restart_shard_atom, size_t index) { restart_shard(self, index); },
+      [self](reset_atom, size_t index) { reset_shard(self, index); },
       [self](watch_atom, std::string& name, std::string& kind,
              caf::actor& who) {
         // A restarted consumer is shown again under its name: replace it.

@@ -24,7 +24,8 @@ namespace mall::actors {
 /// `(watch_atom, name, kind, actor)` adds a watched actor (a consumer, a
 /// policy) whose `describe_atom` answer joins the tree (status "down" when
 /// it does not answer; a new actor under the same name replaces the old);
-/// `(crash_atom, index)` crashes a shard. An exit message from anyone else
+/// `(crash_atom, index)` crashes a shard; `(reset_atom, index)` replaces
+/// it by an empty one. An exit message from anyone else
 /// stops the region and, through the links, everything below it.
 caf::actor spawn_entity_region(caf::actor_system& sys,
                                std::vector<caf::actor> shards,

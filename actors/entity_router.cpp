@@ -1,7 +1,11 @@
 #include "actors/entity_router.hpp"
 
+#include "actors/cluster_endpoint.hpp"
+#include "actors/cluster_messages.hpp"
 #include "actors/entity_region.hpp"
 #include "actors/entity_shard.hpp"
+#include "actors/local_dispatch.hpp"
+#include "actors/remote_forwarder.hpp"
 #include "actors/runtime_messages.hpp"
 
 #include "caf/exit_reason.hpp"
@@ -12,7 +16,8 @@ namespace mall::actors {
 entity_router::entity_router(caf::actor_system& sys,
                              std::shared_ptr<const entity_registry> registry,
                              std::shared_ptr<const entity_environment> env,
-                             caf::actor escalation)
+                             caf::actor escalation,
+                             std::optional<cluster_routing> cluster)
     : sys_(sys) {
   auto count = std::max<size_t>(env->settings.shard_count, 1);
   directory_ = std::make_shared<shard_directory>(count);
@@ -29,25 +34,42 @@ entity_router::entity_router(caf::actor_system& sys,
   }
   region_ = spawn_entity_region(sys, std::move(shards), directory_,
                                 std::move(prototype));
+  if (cluster) {
+    routes_ = cluster->routes;
+    endpoint_ = spawn_cluster_endpoint(sys, routes_, directory_);
+    forwarder_ = spawn_remote_forwarder(
+        sys, {routes_, directory_, std::move(cluster->node_id)});
+  }
 }
 
 entity_router::~entity_router() {
+  for (auto* hdl : {&forwarder_, &endpoint_})
+    if (*hdl)
+      caf::anon_send_exit(*hdl, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(region_, caf::exit_reason::user_shutdown);
 }
 
 void entity_router::ask(entity_command cmd, int64_t timeout_ms,
                         reply_handler on_reply) {
-  auto shard = directory_->get(shard_for(cmd.type, cmd.id, shard_count()));
+  auto index = shard_for(cmd.type, cmd.id, shard_count());
   auto deadline = sys_.clock().now() + std::chrono::milliseconds(timeout_ms);
-  // If the shard is gone the message is dropped, and with it the last owner
-  // of the guard, which then answers `unavailable`.
-  caf::anon_send(shard,
-                 ask_request{std::move(cmd), deadline,
-                             // Not make_shared: the shard's deadline queue
-                             // holds a weak_ptr until the deadline, which
-                             // would keep a combined block alive that long.
-                             std::shared_ptr<reply_guard>(
-                                 new reply_guard(std::move(on_reply)))});
+  // Not make_shared: the shard's deadline queue holds a weak_ptr until the
+  // deadline, which would keep a combined block alive that long.
+  std::shared_ptr<reply_guard> reply{new reply_guard(std::move(on_reply))};
+  if (!routes_) {
+    // If the shard is gone the message is dropped, and with it the last
+    // owner of the guard, which then answers `unavailable`.
+    caf::anon_send(directory_->get(index),
+                   ask_request{std::move(cmd), deadline, std::move(reply)});
+    return;
+  }
+  if (routes_->enter_local(index)) {
+    dispatch_local(*directory_, routes_, index,
+                   ask_request{std::move(cmd), deadline, std::move(reply)});
+    return;
+  }
+  caf::anon_send(forwarder_, forward_request{std::move(cmd), deadline,
+                                             std::move(reply), index});
 }
 
 size_t entity_router::shard_for(const std::string& type, const std::string& id,
@@ -73,6 +95,10 @@ void entity_router::crash_entity(const std::string& type,
 
 void entity_router::crash_shard(size_t index) {
   caf::anon_send(region_, crash_atom::value, index);
+}
+
+void entity_router::reset_shard(size_t index) {
+  caf::anon_send(region_, reset_atom::value, index);
 }
 
 void entity_router::supervision_tree(std::function<void(nlohmann::json)> done) {

@@ -5,9 +5,11 @@
 #include "actors/entity_gateway.hpp"
 #include "actors/entity_registry.hpp"
 #include "actors/shard_directory.hpp"
+#include "actors/shard_routes.hpp"
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,13 +19,25 @@
 
 namespace mall::actors {
 
+/// Where a clustered router sends the commands of shards it does not serve.
+struct cluster_routing {
+  /// Written by the cluster membership; read for every command.
+  std::shared_ptr<shard_routes> routes;
+  /// This node's id, as the routes name owners.
+  std::string node_id;
+};
+
 /// Implements `entity_gateway` for the shards of this node: spawns
 /// `settings.shard_count` shards under one region supervisor and sends each
 /// command straight to the shard of its entity (a stable hash of type and
 /// id, `shard_for`). The shard answers through a `reply_guard`, so the
 /// callback runs exactly once even if the shard crashes with the command.
-/// The cluster layer can later put remote regions behind the same
-/// `entity_gateway` interface.
+///
+/// Without `cluster_routing` every shard is served here. With it, a command
+/// runs here only while `routes` says its shard is served here; otherwise a
+/// forwarder sends it to the owner's cluster endpoint (`endpoint()`, which
+/// the node publishes on its cluster port), retrying while the shard has no
+/// owner or is being handed off, until the ask's deadline.
 ///
 /// Destroy it before its actor system: the destructor stops the region, its
 /// shards and their entities.
@@ -33,7 +47,8 @@ public:
   entity_router(caf::actor_system& sys,
                 std::shared_ptr<const entity_registry> registry,
                 std::shared_ptr<const entity_environment> env,
-                caf::actor escalation = {});
+                caf::actor escalation = {},
+                std::optional<cluster_routing> cluster = std::nullopt);
 
   ~entity_router() override;
 
@@ -62,6 +77,14 @@ public:
   /// Chaos: makes shard `index` throw; its region restarts it empty.
   void crash_shard(size_t index);
 
+  /// Replaces shard `index` by an empty one: its entities stop, and come
+  /// back from the journal when the shard is served here again.
+  void reset_shard(size_t index);
+
+  /// The actor other nodes send `remote_ask_atom` commands to (invalid
+  /// without `cluster_routing`).
+  const caf::actor& endpoint() const noexcept { return endpoint_; }
+
   /// Calls `done` (on a runtime thread) with the supervision tree of this
   /// node: `{name, kind, status, restarts, children: [...]}`.
   void supervision_tree(std::function<void(nlohmann::json)> done);
@@ -79,7 +102,10 @@ public:
 private:
   caf::actor_system& sys_;
   std::shared_ptr<shard_directory> directory_;
+  std::shared_ptr<shard_routes> routes_;
   caf::actor region_;
+  caf::actor endpoint_;
+  caf::actor forwarder_;
 };
 
 } // namespace mall::actors

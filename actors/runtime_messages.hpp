@@ -30,6 +30,10 @@ using recovered_atom = caf::atom_constant<caf::atom("recovered")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 /// Periodic self-message of a shard (idle entities, expired asks).
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+/// `(reset_atom, index)` -> region: replace shard `index` by a new, empty
+/// one (its entities stop); used when this node stops serving the shard, so
+/// that it never keeps state another node may change meanwhile.
+using reset_atom = caf::atom_constant<caf::atom("reset")>;
 /// Asks a shard or region for its supervision subtree as JSON text.
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
 /// `(watch_atom, name, kind, actor)` -> region: list `actor` (which answers

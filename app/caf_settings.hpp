@@ -4,9 +4,19 @@
 
 #include "caf/actor_system_config.hpp"
 
+#include <chrono>
+
 namespace mall::app {
 
 /// Two scheduler threads, and idle workers that stop polling after 1 ms.
 void apply_caf_settings(caf::actor_system_config& cfg);
+
+/// The middleman (BASP over TCP) with heartbeats every `heartbeat` and a
+/// peer declared dead after `timeout` without a message (CAF 0.17 has both
+/// off by default, leaving a frozen peer to TCP's timeouts), plus the types
+/// of every message that crosses nodes.
+void apply_cluster_settings(caf::actor_system_config& cfg,
+                            std::chrono::milliseconds heartbeat,
+                            std::chrono::milliseconds timeout);
 
 } // namespace mall::app

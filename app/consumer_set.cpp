@@ -27,11 +27,39 @@ void consumer_set::start(const std::string& name, factory make) {
   slots_[name] = slot{std::move(make), std::move(running)};
 }
 
+void consumer_set::add(const std::string& name, factory make) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  slots_[name] = slot{std::move(make), nullptr};
+}
+
+void consumer_set::pause(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = slots_.find(name);
+  if (i == slots_.end() || !i->second.running)
+    return;
+  stop_and_wait(i->second.running);
+  i->second.running = nullptr;
+}
+
+void consumer_set::resume(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = slots_.find(name);
+  if (i == slots_.end() || i->second.running)
+    return;
+  i->second.running = i->second.make();
+  on_start_(name, i->second.running);
+}
+
+bool consumer_set::known(const std::string& name) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return slots_.count(name) != 0;
+}
+
 bool consumer_set::restart(const std::string& name,
                            const std::function<void()>& while_stopped) {
   std::lock_guard<std::mutex> guard{mutex_};
   auto i = slots_.find(name);
-  if (i == slots_.end())
+  if (i == slots_.end() || !i->second.running)
     return false;
   stop_and_wait(i->second.running);
   while_stopped();
@@ -50,7 +78,8 @@ std::vector<std::pair<std::string, caf::actor>> consumer_set::all() {
   std::lock_guard<std::mutex> guard{mutex_};
   std::vector<std::pair<std::string, caf::actor>> result;
   for (auto& [name, s] : slots_)
-    result.emplace_back(name, s.running);
+    if (s.running)
+      result.emplace_back(name, s.running);
   return result;
 }
 

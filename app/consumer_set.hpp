@@ -37,10 +37,25 @@ public:
   /// Starts `name` with `make` and keeps the factory.
   void start(const std::string& name, factory make);
 
+  /// Keeps the factory of `name` without starting it (see `resume`): a
+  /// consumer that runs on one node of the cluster at a time.
+  void add(const std::string& name, factory make);
+
+  /// Stops `name` and waits until it is down; `resume` starts it again,
+  /// from its durable offset. Nothing happens if it is not running.
+  void pause(const std::string& name);
+
+  /// Starts `name` again if it is known and not running.
+  void resume(const std::string& name);
+
   /// Stops `name`, waits until it is down, runs `while_stopped` (e.g. resets
-  /// its offset), then starts it again. False when `name` is unknown.
+  /// its offset), then starts it again. False when `name` is unknown or not
+  /// running here.
   bool restart(const std::string& name,
                const std::function<void()>& while_stopped);
+
+  /// Whether `name` is known (running or not).
+  bool known(const std::string& name);
 
   /// The running consumer `name` (invalid when unknown).
   caf::actor find(const std::string& name);

@@ -6,6 +6,7 @@
 #include "actors/order_timeout_sweeper.hpp"
 #include "actors/read_model_projection.hpp"
 #include "actors/saga_policy.hpp"
+#include "actors/shard_allocation.hpp"
 #include "app/caf_settings.hpp"
 #include "app/cluster_membership.hpp"
 #include "app/consumer_set.hpp"
@@ -31,6 +32,7 @@
 
 #include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
+#include "caf/io/middleman.hpp"
 #include "caf/send.hpp"
 
 #include <spdlog/spdlog.h>
@@ -40,6 +42,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <unistd.h>
 
 namespace mall::app {
 
@@ -89,6 +92,11 @@ persistence::pg_schema node_schema() {
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
   return value ? value : "";
+}
+
+/// The shard whose server also runs consumer `name`: one node at a time.
+size_t shard_of_consumer(const std::string& name, size_t shard_count) {
+  return actors::stable_hash(name) % shard_count;
 }
 
 /// Waits for SIGINT or SIGTERM (blocked by `block_stop_signals`).
@@ -177,6 +185,9 @@ int run_node(const node_config& config) {
     auto store = std::make_shared<persistence::pg_read_model_store>(url);
     caf::actor_system_config caf_config;
     apply_caf_settings(caf_config);
+    apply_cluster_settings(caf_config,
+                           milliseconds(config.heartbeat_interval_ms),
+                           milliseconds(config.failure_timeout_ms));
     caf::actor_system system{caf_config};
 
     // One line per bounded context.
@@ -187,38 +198,46 @@ int run_node(const node_config& config) {
     registry->add<domains::deliveries::delivery_aggregate>();
     auto env = std::make_shared<actors::entity_environment>(
         actors::entity_environment{journal, settings, &actors::system_now_ms});
-    actors::entity_router router{system, registry, env};
+    auto routes = std::make_shared<actors::shard_routes>(settings.shard_count);
+    actors::entity_router router{
+        system,
+        registry,
+        env,
+        {},
+        actors::cluster_routing{routes, config.node_id}};
+    auto published =
+        system.middleman().publish(router.endpoint(), config.cluster_port,
+                                   config.cluster_address.c_str(), true);
+    if (!published) {
+      spdlog::critical("cannot listen on cluster port {}:{}: {}",
+                       config.cluster_address, config.cluster_port,
+                       system.render(published.error()));
+      return 1;
+    }
 
-    // -- cluster membership: this node holds every shard until shards move
-    // between nodes; without a valid lease it runs no command.
-    auto membership_table = std::make_shared<persistence::pg_membership>(url);
-    cluster_membership membership{
-        membership_table,
-        {config.node_id,
-         config.cluster_address + ":" + std::to_string(config.cluster_port),
-         config.http_address + ":" + std::to_string(config.http_port),
-         milliseconds(config.lease_duration_ms),
-         static_cast<size_t>(config.shard_count)}};
-    actors::fenced_gateway gateway{
-        router, [&membership] { return membership.serving(); }};
-
-    // -- read models and policies ---------------------------------------------
+    // -- read models and policies: each runs on the node serving its shard
     using domains::orders::order_view;
     using domains::products::catalog_view;
-    auto catalog_progress = std::make_shared<projection_watermark>();
+    auto reload = [store](std::string name) {
+      return [store, name] { return store->offset(name); };
+    };
+    auto catalog_progress =
+        std::make_shared<projection_watermark>(reload(catalog_view::name));
     catalog_progress->advance(store->offset(catalog_view::name));
-    auto orders_progress = std::make_shared<projection_watermark>();
+    auto orders_progress =
+        std::make_shared<projection_watermark>(reload(order_view::name));
     orders_progress->advance(store->offset(order_view::name));
     consumer_set consumers{
         system, [&router](const std::string& name, const caf::actor& consumer) {
-          router.show_in_tree(name, "consumer", consumer);
+          auto kind = name == "order_timeout_sweeper" ? "policy" : "consumer";
+          router.show_in_tree(name, kind, consumer);
         }};
     // Consumers, like commands, run only while this node holds its lease.
-    auto leased = [&membership](actors::event_consumer_config cfg) {
-      cfg.may_run = [&membership] { return membership.serving(); };
+    auto leased = [&routes](actors::event_consumer_config cfg) {
+      cfg.may_run = [&routes] { return routes->lease_valid(); };
       return cfg;
     };
-    consumers.start(catalog_view::name, [&] {
+    consumers.add(catalog_view::name, [&] {
       return actors::spawn_event_consumer(
           system, leased(actors::read_model_projection<
                          catalog_view, domains::products::product_aggregate>(
@@ -226,7 +245,7 @@ int run_node(const node_config& config) {
                         catalog_progress->advance(at);
                       })));
     });
-    consumers.start(order_view::name, [&] {
+    consumers.add(order_view::name, [&] {
       return actors::spawn_event_consumer(
           system, leased(actors::read_model_projection<
                          order_view, domains::orders::order_aggregate>(
@@ -237,10 +256,10 @@ int run_node(const node_config& config) {
     actors::saga_policy_options saga_options;
     saga_options.ask_timeout_ms = config.ask_timeout_ms;
     saga_options.settings = settings;
-    consumers.start(saga_options.name, [&] {
+    consumers.add(saga_options.name, [&] {
       return actors::spawn_event_consumer(
           system, leased(actors::saga_policy(
-                      journal, gateway,
+                      journal, router,
                       actors::policy_reaction_of(&domains::orders::react),
                       saga_options)));
     });
@@ -252,11 +271,45 @@ int run_node(const node_config& config) {
     sweeper_config.now_ms = &actors::system_now_ms;
     sweeper_config.order_timeout = seconds(config.order_timeout_s);
     sweeper_config.ask_timeout_ms = config.ask_timeout_ms;
-    auto sweeper =
-        actors::spawn_order_timeout_sweeper(system, gateway, sweeper_config);
-    router.show_in_tree("order_timeout_sweeper", "policy", sweeper);
+    const std::string sweeper_name = "order_timeout_sweeper";
+    consumers.add(sweeper_name, [&] {
+      return actors::spawn_order_timeout_sweeper(system, router,
+                                                 sweeper_config);
+    });
     read_model_views views{store, catalog_progress, orders_progress,
                            milliseconds(config.consistency_wait_ms)};
+
+    // -- cluster membership: which shards (and consumers) this node serves
+    auto membership_table = std::make_shared<persistence::pg_membership>(url);
+    std::vector<std::string> consumer_names{
+        catalog_view::name, order_view::name, saga_options.name, sweeper_name};
+    cluster_membership_hooks hooks;
+    hooks.reset_shard = [&router](size_t shard) { router.reset_shard(shard); };
+    hooks.served_changed = [&](size_t shard, bool served) {
+      for (const auto& name : consumer_names)
+        if (shard_of_consumer(name, settings.shard_count) == shard) {
+          if (served)
+            consumers.resume(name);
+          else
+            consumers.pause(name);
+        }
+    };
+    // A leave asked for by an operator ends the process like a SIGTERM.
+    hooks.left = [] { kill(getpid(), SIGTERM); };
+    cluster_membership_options membership_options;
+    membership_options.node_id = config.node_id;
+    membership_options.address =
+        config.cluster_address + ":" + std::to_string(config.cluster_port);
+    membership_options.http_address =
+        config.http_address + ":" + std::to_string(config.http_port);
+    membership_options.lease = milliseconds(config.lease_duration_ms);
+    membership_options.tick = milliseconds(config.heartbeat_interval_ms);
+    membership_options.drain_timeout = milliseconds(config.ask_timeout_ms);
+    membership_options.shard_count = settings.shard_count;
+    cluster_membership membership{membership_table, routes, membership_options,
+                                  hooks};
+    actors::fenced_gateway gateway{
+        router, [&membership] { return membership.serving(); }};
     node_operations operations{
         system,           router,        consumers,
         journal,          store,         {catalog_view::name, order_view::name},
@@ -277,6 +330,10 @@ int run_node(const node_config& config) {
         reasons.push_back("journal unreachable");
       if (!membership.serving())
         reasons.push_back("no cluster lease");
+      else if (!membership.ready())
+        reasons.push_back("shards without a server");
+      if (membership.leaving())
+        reasons.push_back("leaving the cluster");
       return reasons;
     };
     net::http_server server{http_settings_of(config, jwt_secret),
@@ -288,7 +345,7 @@ int run_node(const node_config& config) {
       spdlog::critical("cannot listen on {}:{}: {}", config.http_address,
                        config.http_port, started.error);
       exit_code = 1;
-    } else if (!membership.wait_until_serving(seconds(60))) {
+    } else if (!membership.wait_until_ready(seconds(60))) {
       spdlog::critical("no cluster lease within 60 s (is another process "
                        "running as {}?)",
                        config.node_id);
@@ -308,13 +365,17 @@ int run_node(const node_config& config) {
       }
     }
 
-    // -- shutdown, in the reverse order of the dependencies
-    // --------------------
+    // -- shutdown, in the reverse order of the dependencies ---------------
+    // Hand the shards off first, while this node still answers HTTP (by
+    // forwarding), so that a rolling restart fails no request.
     stopping = true;
+    membership.leave();
+    if (!membership.wait_until_left(seconds(15)))
+      spdlog::warn("the graceful leave did not finish; the rest of the "
+                   "shards is released as the node stops");
     server.shutdown(seconds(10));
     // Before the router goes: the sweeper and the saga ask through it; and
     // before the flush, so that the saga's last commands are in it.
-    actors::stop_actor(system, sweeper, seconds(5));
     consumers.stop_all();
     journal->flush();
   }

@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <map>
 
 namespace mall::app {
@@ -18,6 +19,13 @@ net::operation_result failure(std::string code, std::string message) {
   result.error_code = std::move(code);
   result.error_message = std::move(message);
   return result;
+}
+
+/// A consumer runs on one node of the cluster: the one serving its shard.
+net::operation_result runs_elsewhere(const std::string& name) {
+  return failure("unavailable", name + " runs on another node of the "
+                                       "cluster; ask that node (GET "
+                                       "/admin/actors shows it)");
 }
 
 } // namespace
@@ -41,6 +49,40 @@ void node_operations::cluster(done_handler done) {
   boost::asio::post(pool_, [this, done = std::move(done)] {
     try {
       done(cluster_json(membership_->snapshot()));
+    } catch (const std::exception& e) {
+      done(failure("unavailable", e.what()));
+    }
+  });
+}
+
+void node_operations::leave(std::string node_id, done_handler done) {
+  if (node_id.empty())
+    node_id = self_;
+  boost::asio::post(pool_, [this, node_id, done = std::move(done)] {
+    try {
+      // The node itself notices `leaving` in the table at its next tick;
+      // a concurrent change of its row (a renewal) makes this try again.
+      for (int attempt = 0; attempt < 20; ++attempt) {
+        auto view = membership_->members();
+        auto m = std::find_if(view.members.begin(), view.members.end(),
+                              [&](const persistence::member_row& r) {
+                                return r.node_id == node_id;
+                              });
+        if (m == view.members.end())
+          return done(failure("not_found", "node_id: no member " + node_id));
+        if (m->status == persistence::member_status::up &&
+            !membership_->set_status(node_id, m->version,
+                                     persistence::member_status::leaving))
+          continue;
+        net::operation_result result;
+        auto status = m->status == persistence::member_status::up
+                          ? persistence::member_status::leaving
+                          : m->status;
+        result.body = {{"node_id", node_id},
+                       {"status", persistence::to_string(status)}};
+        return done(std::move(result));
+      }
+      done(failure("unavailable", "the member row keeps changing, retry"));
     } catch (const std::exception& e) {
       done(failure("unavailable", e.what()));
     }
@@ -129,7 +171,8 @@ void node_operations::rebuild_projection(std::string name, done_handler done) {
   if (projections_.count(name) == 0)
     return done(failure("not_found", "no projection named " + name));
   boost::asio::post(pool_, [this, name, done = std::move(done)] {
-    consumers_.restart(name, [&] { store_->reset(name, name); });
+    if (!consumers_.restart(name, [&] { store_->reset(name, name); }))
+      return done(runs_elsewhere(name));
     net::operation_result result;
     result.body = {{"projection", name}, {"status", "rebuilding"}};
     done(std::move(result));
@@ -137,10 +180,11 @@ void node_operations::rebuild_projection(std::string name, done_handler done) {
 }
 
 void node_operations::rewind_consumer(std::string name, done_handler done) {
-  if (projections_.count(name) != 0 || !consumers_.find(name))
+  if (projections_.count(name) != 0 || !consumers_.known(name))
     return done(failure("not_found", "no policy named " + name));
   boost::asio::post(pool_, [this, name, done = std::move(done)] {
-    consumers_.restart(name, [&] { journal_->save_offset(name, {}); });
+    if (!consumers_.restart(name, [&] { journal_->save_offset(name, {}); }))
+      return done(runs_elsewhere(name));
     net::operation_result result;
     result.body = {{"consumer", name}, {"status", "rewound"}};
     done(std::move(result));

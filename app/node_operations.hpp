@@ -35,6 +35,7 @@ public:
   void rewind_consumer(std::string name, done_handler done) override;
   void metrics(std::function<void(std::string)> done) override;
   void cluster(done_handler done) override;
+  void leave(std::string node_id, done_handler done) override;
 
 private:
   caf::actor_system& sys_;

@@ -83,6 +83,29 @@ read_crash(const api_request& req, domains::rejection& why) {
   return std::make_pair(target->get<std::string>(), std::move(id));
 }
 
+/// The node a leave names: `{"node_id": "..."}`, or this node when the
+/// request has no body.
+std::optional<std::string> read_leave(const api_request& req,
+                                      domains::rejection& why) {
+  if (req.raw.body().empty())
+    return std::string{};
+  auto body = read_json_object(req, why);
+  if (!body)
+    return std::nullopt;
+  for (auto& [key, value] : body->items())
+    if (key != "node_id") {
+      why = {"invalid_input", key + ": unknown field"};
+      return std::nullopt;
+    }
+  auto id = body->find("node_id");
+  if (id == body->end() || !id->is_string() || id->get<std::string>().empty() ||
+      id->get<std::string>().size() > 64) {
+    why = {"invalid_input", "node_id must be a string of 1 to 64 characters"};
+    return std::nullopt;
+  }
+  return id->get<std::string>();
+}
+
 } // namespace
 
 void add_admin_routes(request_router& router, const token_service& tokens,
@@ -98,6 +121,19 @@ void add_admin_routes(request_router& router, const token_service& tokens,
                if (allowed(req, tokens, respond))
                  operations.cluster(answer_with(http::status::ok, req->trace_id,
                                                 std::move(respond)));
+             });
+  router.add(http::verb::post, "/admin/cluster/leave",
+             [&tokens, &operations](request_ptr req, responder respond) {
+               if (!allowed(req, tokens, respond))
+                 return;
+               domains::rejection why;
+               auto node = read_leave(*req, why);
+               if (!node)
+                 return respond(
+                     api_error(why.code, why.message, req->trace_id));
+               operations.leave(std::move(*node),
+                                answer_with(http::status::accepted,
+                                            req->trace_id, std::move(respond)));
              });
   router.add(
       http::verb::post, "/admin/chaos/crash",

@@ -50,6 +50,13 @@ public:
     done({json{{"self", "node-1"}, {"members", json::array()}}, "", ""});
   }
 
+  void leave(std::string node_id, done_handler done) override {
+    calls.push_back("leave " + node_id);
+    if (node_id == "ghost")
+      return done({json::object(), "not_found", "node_id: no member ghost"});
+    done({json{{"node_id", node_id}, {"status", "leaving"}}, "", ""});
+  }
+
   std::vector<std::string> calls;
 
 private:
@@ -92,11 +99,32 @@ CAF_TEST(operations are for admins only) {
            {verb::post, "/admin/projections/orders/rebuild"},
            {verb::post, "/admin/consumers/order_saga/rewind"},
            {verb::get, "/admin/cluster"},
+           {verb::post, "/admin/cluster/leave"},
            {verb::get, "/metrics"}}) {
     CAF_CHECK_EQUAL(call(method, target, alice).status, 403);
     CAF_CHECK_EQUAL(call(method, target).status, 401);
   }
   CAF_CHECK(operations.calls.empty());
+}
+
+CAF_TEST(a leave names a node or means this one and is 202) {
+  auto res = call(verb::post, "/admin/cluster/leave", admin,
+                  R"({"node_id":"node-2"})");
+  CAF_CHECK_EQUAL(res.status, 202);
+  CAF_CHECK_EQUAL(res.body["status"], "leaving");
+  CAF_CHECK_EQUAL(call(verb::post, "/admin/cluster/leave", admin).status, 202);
+  CAF_CHECK_EQUAL(
+      call(verb::post, "/admin/cluster/leave", admin, R"({"node_id":"ghost"})")
+          .status,
+      404);
+  CAF_CHECK_EQUAL(
+      operations.calls,
+      (std::vector<std::string>{"leave node-2", "leave ", "leave ghost"}));
+  for (auto body : {R"({"node_id":7})", R"({"node_id":""})", R"({})",
+                    R"({"node_id":"n","force":true})"})
+    CAF_CHECK_EQUAL(
+        call(verb::post, "/admin/cluster/leave", admin, body).error_code(),
+        "invalid_input");
 }
 
 CAF_TEST(a crash names a known target and optionally an id) {

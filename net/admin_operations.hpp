@@ -48,6 +48,12 @@ public:
   /// since}], shards: {count, owners: {"<shard>": node_id}}}`.
   virtual void cluster(done_handler done) = 0;
 
+  /// Asks node `node_id` (empty: this node) to leave the cluster: it hands
+  /// its shards off, then stops. Body `{node_id, status}` with the status
+  /// it has now (`leaving`, or `down` for one already gone); `not_found`
+  /// for a node the cluster never had.
+  virtual void leave(std::string node_id, done_handler done) = 0;
+
   /// More Prometheus text to append to the gateway's own metrics (may be
   /// empty); answers `done` with it.
   virtual void metrics(std::function<void(std::string)> done) = 0;

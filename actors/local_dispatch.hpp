@@ -1,0 +1,21 @@
+// Sending a command to a shard actor of this node that the routes count.
+#pragma once
+
+#include "actors/runtime_messages.hpp"
+#include "actors/shard_directory.hpp"
+#include "actors/shard_routes.hpp"
+
+#include <cstddef>
+#include <memory>
+
+namespace mall::actors {
+
+/// Sends `req` to local shard `index` after `routes->enter_local(index)`
+/// returned true. The count is left exactly once: when the reply is
+/// delivered, or when the command is lost (its guard is dropped), so a
+/// handoff that waits for the count never waits for a lost command.
+void dispatch_local(const shard_directory& directory,
+                    std::shared_ptr<shard_routes> routes, size_t index,
+                    ask_request req);
+
+} // namespace mall::actors

@@ -1,0 +1,173 @@
+#include "actors/remote_forwarder.hpp"
+
+#include "actors/cluster_messages.hpp"
+#include "actors/entity.hpp"
+#include "actors/local_dispatch.hpp"
+#include "actors/runtime_messages.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+#include <vector>
+
+#include "caf/event_based_actor.hpp"
+#include "caf/io/middleman.hpp"
+#include "caf/io/middleman_actor.hpp"
+#include "caf/stateful_actor.hpp"
+#include "caf/system_messages.hpp"
+
+namespace mall::actors {
+
+namespace {
+
+using time_point = caf::actor_clock::time_point;
+using retry_atom = caf::atom_constant<caf::atom("fwdretry")>;
+
+/// A connection to another node's endpoint.
+struct peer {
+  caf::actor endpoint;
+  bool connecting = false;
+  time_point retry_after;
+};
+
+struct forwarder_state {
+  remote_forwarder_config cfg;
+  /// By address (host:port).
+  std::unordered_map<std::string, peer> peers;
+  std::vector<forward_request> parked;
+  bool retry_armed = false;
+
+  static inline const char* name = "remote_forwarder";
+};
+
+using forwarder_actor = caf::stateful_actor<forwarder_state>;
+
+void attempt(forwarder_actor* self, forward_request req);
+
+void park(forwarder_actor* self, forward_request req) {
+  auto& st = self->state;
+  st.parked.push_back(std::move(req));
+  if (!st.retry_armed) {
+    st.retry_armed = true;
+    self->delayed_send(self, st.cfg.retry_interval, retry_atom::value);
+  }
+}
+
+void retry_parked(forwarder_actor* self) {
+  auto& st = self->state;
+  st.retry_armed = false;
+  auto parked = std::move(st.parked);
+  st.parked.clear();
+  for (auto& req : parked)
+    attempt(self, std::move(req));
+}
+
+void connect(forwarder_actor* self, const std::string& address) {
+  auto& p = self->state.peers[address];
+  if (p.connecting || self->clock().now() < p.retry_after)
+    return;
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos)
+    return;
+  auto host = address.substr(0, colon);
+  auto port = static_cast<uint16_t>(std::stoi(address.substr(colon + 1)));
+  p.connecting = true;
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, std::chrono::seconds(2), caf::connect_atom::value, host,
+                port)
+      .then(
+          [self, address](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                          const std::set<std::string>&) {
+            auto& p = self->state.peers[address];
+            p.connecting = false;
+            p.endpoint = caf::actor_cast<caf::actor>(ptr);
+            if (p.endpoint)
+              self->monitor(p.endpoint);
+            retry_parked(self);
+          },
+          [self, address](caf::error& err) {
+            auto& p = self->state.peers[address];
+            p.connecting = false;
+            p.retry_after =
+                self->clock().now() + self->state.cfg.reconnect_delay;
+            spdlog::warn("cluster: cannot connect to {}: {}", address,
+                         self->system().render(err));
+          });
+}
+
+void send_remote(forwarder_actor* self, const caf::actor& endpoint,
+                 forward_request req, time_point now) {
+  auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - now);
+  auto held = std::make_shared<forward_request>(std::move(req));
+  self->request(endpoint, remaining, remote_ask_atom::value, held->cmd,
+                static_cast<int64_t>(remaining.count()))
+      .then(
+          [self, held](entity_reply& reply) {
+            if (reply.error_code == moved_code) {
+              park(self, std::move(*held));
+              return;
+            }
+            held->reply->deliver(std::move(reply));
+          },
+          [self, held](caf::error& err) {
+            held->reply->deliver(error_reply(
+                "unavailable",
+                "the owner of shard " + std::to_string(held->shard) +
+                    " did not answer: " + self->system().render(err)));
+          });
+}
+
+void attempt(forwarder_actor* self, forward_request req) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (now >= req.deadline) {
+    req.reply->deliver(error_reply(
+        "unavailable",
+        "no node serves shard " + std::to_string(req.shard) + " yet, retry"));
+    return;
+  }
+  if (st.cfg.routes->enter_local(req.shard)) {
+    dispatch_local(
+        *st.cfg.directory, st.cfg.routes, req.shard,
+        ask_request{std::move(req.cmd), req.deadline, std::move(req.reply)});
+    return;
+  }
+  auto owner = st.cfg.routes->remote_owner(req.shard);
+  if (!owner || owner->node_id == st.cfg.node_id) {
+    park(self, std::move(req));
+    return;
+  }
+  auto& p = st.peers[owner->address];
+  if (!p.endpoint) {
+    connect(self, owner->address);
+    park(self, std::move(req));
+    return;
+  }
+  send_remote(self, p.endpoint, std::move(req), now);
+}
+
+caf::behavior remote_forwarder(forwarder_actor* self,
+                               remote_forwarder_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    for (auto& [address, p] : self->state.peers)
+      if (p.endpoint && p.endpoint.address() == msg.source) {
+        spdlog::info("cluster: lost the connection to {}", address);
+        p.endpoint = nullptr;
+      }
+  });
+  return {
+      [self](forward_request& req) { attempt(self, std::move(req)); },
+      [self](retry_atom) { retry_parked(self); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_remote_forwarder(caf::actor_system& sys,
+                                  remote_forwarder_config cfg) {
+  return sys.spawn(remote_forwarder, std::move(cfg));
+}
+
+} // namespace mall::actors
