@@ -28,6 +28,9 @@ struct peer {
   caf::actor endpoint;
   bool connecting = false;
   time_point retry_after;
+  /// Sent and unanswered, by id: failed at once when the connection is
+  /// lost (CAF would let them run into their timeout).
+  std::unordered_map<uint64_t, std::shared_ptr<forward_request>> in_flight;
 };
 
 struct forwarder_state {
@@ -36,6 +39,7 @@ struct forwarder_state {
   std::unordered_map<std::string, peer> peers;
   std::vector<forward_request> parked;
   bool retry_armed = false;
+  uint64_t next_id = 0;
 
   static inline const char* name = "remote_forwarder";
 };
@@ -95,22 +99,34 @@ void connect(forwarder_actor* self, const std::string& address) {
           });
 }
 
-void send_remote(forwarder_actor* self, const caf::actor& endpoint,
+void send_remote(forwarder_actor* self, const std::string& address,
                  forward_request req, time_point now) {
+  auto& p = self->state.peers[address];
   auto remaining =
       std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - now);
+  auto id = self->state.next_id++;
   auto held = std::make_shared<forward_request>(std::move(req));
-  self->request(endpoint, remaining, remote_ask_atom::value, held->cmd,
+  p.in_flight.emplace(id, held);
+  // Takes the request out of the books; false if the connection loss
+  // answered it already.
+  auto settle = [self, address, id] {
+    return self->state.peers[address].in_flight.erase(id) > 0;
+  };
+  self->request(p.endpoint, remaining, remote_ask_atom::value, held->cmd,
                 static_cast<int64_t>(remaining.count()))
       .then(
-          [self, held](entity_reply& reply) {
+          [self, held, settle](entity_reply& reply) {
+            if (!settle())
+              return;
             if (reply.error_code == moved_code) {
               park(self, std::move(*held));
               return;
             }
             held->reply->deliver(std::move(reply));
           },
-          [self, held](caf::error& err) {
+          [self, held, settle](caf::error& err) {
+            if (!settle())
+              return;
             held->reply->deliver(error_reply(
                 "unavailable",
                 "the owner of shard " + std::to_string(held->shard) +
@@ -144,7 +160,7 @@ void attempt(forwarder_actor* self, forward_request req) {
     park(self, std::move(req));
     return;
   }
-  send_remote(self, p.endpoint, std::move(req), now);
+  send_remote(self, owner->address, std::move(req), now);
 }
 
 caf::behavior remote_forwarder(forwarder_actor* self,
@@ -155,6 +171,14 @@ caf::behavior remote_forwarder(forwarder_actor* self,
       if (p.endpoint && p.endpoint.address() == msg.source) {
         spdlog::info("cluster: lost the connection to {}", address);
         p.endpoint = nullptr;
+        // They may or may not have run there: never send them twice.
+        auto lost = std::move(p.in_flight);
+        p.in_flight.clear();
+        for (auto& [id, req] : lost)
+          req->reply->deliver(error_reply(
+              "unavailable", "the node serving shard " +
+                                 std::to_string(req->shard) +
+                                 " was lost with the command in flight"));
       }
   });
   return {

@@ -180,8 +180,12 @@ int run_node(const node_config& config) {
   auto settings = runtime_settings_of(config);
   int exit_code = 0;
   {
-    auto journal = std::make_shared<persistence::pg_journal>(
-        persistence::pg_journal_options{url});
+    // Written by the cluster membership, read by every command and commit.
+    auto routes = std::make_shared<actors::shard_routes>(settings.shard_count);
+    persistence::pg_journal_options journal_options{url};
+    journal_options.stall_timeout = milliseconds(config.lease_duration_ms / 2);
+    journal_options.may_commit = [routes] { return routes->lease_valid(); };
+    auto journal = std::make_shared<persistence::pg_journal>(journal_options);
     auto store = std::make_shared<persistence::pg_read_model_store>(url);
     caf::actor_system_config caf_config;
     apply_caf_settings(caf_config);
@@ -198,7 +202,6 @@ int run_node(const node_config& config) {
     registry->add<domains::deliveries::delivery_aggregate>();
     auto env = std::make_shared<actors::entity_environment>(
         actors::entity_environment{journal, settings, &actors::system_now_ms});
-    auto routes = std::make_shared<actors::shard_routes>(settings.shard_count);
     actors::entity_router router{
         system,
         registry,

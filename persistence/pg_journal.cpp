@@ -234,6 +234,8 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
     }
     copy.complete();
   }
+  if (options_.may_commit && !options_.may_commit())
+    throw journal_error("fenced: this node lost its cluster lease");
   tx.commit();
   ++commits_;
   healthy_ = true;
@@ -241,8 +243,15 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
 }
 
 pqxx::connection& pg_journal::writer_connection() {
-  if (!writer_ || !writer_->is_open())
+  if (!writer_ || !writer_->is_open()) {
     writer_ = std::make_unique<pqxx::connection>(options_.url);
+    if (auto ms = options_.stall_timeout.count(); ms > 0) {
+      pqxx::nontransaction tx{*writer_};
+      auto value = std::to_string(ms);
+      tx.exec("SET idle_in_transaction_session_timeout = " + value +
+              "; SET statement_timeout = " + value);
+    }
+  }
   return *writer_;
 }
 

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -32,6 +33,16 @@ struct pg_journal_options {
   /// Most recoveries answered by one round of the recovery thread, and most
   /// snapshots written in one transaction.
   size_t max_recovery_batch = 1000;
+  /// Fencing for a cluster node; 0 = off. A write transaction of this node
+  /// that stalls longer than this (the process frozen mid-commit) is ended
+  /// by the server (`idle_in_transaction_session_timeout`,
+  /// `statement_timeout`), so its row locks never hold up the node that
+  /// takes its entities over; keep it below the lease.
+  std::chrono::milliseconds stall_timeout{0};
+  /// Asked right before each COMMIT; false aborts the batch (its appends
+  /// fail, so their entities recover). A node that lost its lease thus
+  /// never commits what it decided before.
+  std::function<bool()> may_commit;
 };
 
 /// `journal` on PostgreSQL. One writer thread with its own connection takes

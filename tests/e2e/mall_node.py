@@ -115,7 +115,8 @@ class Client:
 class Node:
     """A mall-node process with its own data folder (and embedded database)."""
 
-    def __init__(self, binary, data_dir=None, extra_args=(), env=None):
+    def __init__(self, binary, data_dir=None, extra_args=(), env=None, seeds=None,
+                 http_port=None, cluster_port=None):
         self.binary = binary
         self.own_dir = data_dir is None
         if data_dir is None:
@@ -124,8 +125,10 @@ class Node:
         # it must be able to traverse the folder (mkdtemp makes it 0700).
         os.chmod(data_dir, 0o755)
         self.data_dir = data_dir
-        self.http_port = free_port()
-        self.cluster_port = free_port()
+        self.http_port = http_port or free_port()
+        self.cluster_port = cluster_port or free_port()
+        # Seed nodes (host:port); by default only itself.
+        self.seeds = seeds
         self.extra_args = list(extra_args)
         self.env = dict(os.environ)
         self.env.update({"MALL_ADMIN_USER": ADMIN_USER,
@@ -139,7 +142,8 @@ class Node:
         args = [self.binary, "--config", "/dev/null", "--data-dir", self.data_dir,
                 "--http-port", str(self.http_port),
                 "--cluster-port", str(self.cluster_port),
-                "--seeds", f"127.0.0.1:{self.cluster_port}"] + self.extra_args
+                "--seeds", ",".join(self.seeds or [f"127.0.0.1:{self.cluster_port}"])
+                ] + self.extra_args
         # A new process group, so cleanup can end the node and its children
         # (the embedded database) and nothing else.
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
