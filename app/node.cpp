@@ -42,6 +42,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 #include <unistd.h>
 
 namespace mall::app {
@@ -373,9 +374,16 @@ int run_node(const node_config& config) {
     // forwarding), so that a rolling restart fails no request.
     stopping = true;
     membership.leave();
-    if (!membership.wait_until_left(seconds(15)))
+    if (membership.wait_until_left(seconds(15))) {
+      // Other nodes learn the new owners at their next tick; until then
+      // they may still send here, and get `moved` back. Closing the cluster
+      // port earlier would fail their commands in flight instead.
+      std::this_thread::sleep_for(3 *
+                                  milliseconds(config.heartbeat_interval_ms));
+    } else {
       spdlog::warn("the graceful leave did not finish; the rest of the "
                    "shards is released as the node stops");
+    }
     server.shutdown(seconds(10));
     // Before the router goes: the sweeper and the saga ask through it; and
     // before the flush, so that the saga's last commands are in it.
