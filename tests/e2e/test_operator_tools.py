@@ -275,15 +275,10 @@ def login(cluster, node):
 
 def main():
     node_bin = node_binary()
-    tests = [(test_one_node_up_killed_restarted_and_down, 1, None),
-             # Needs shards spread across nodes: a second node sharing the
-             # database cannot claim shards (and is never ready) before that.
-             (test_two_nodes_share_the_database, 2, "MALL_TEST_CLUSTER_2")]
+    tests = [(test_one_node_up_killed_restarted_and_down, 1),
+             (test_two_nodes_share_the_database, 2)]
     failed = False
-    for test, size, guard in tests:
-        if guard and os.environ.get(guard) != "1":
-            print(f"skip {test.__name__} (set {guard}=1)", flush=True)
-            continue
+    for test, size in tests:
         cluster = Cluster(node_bin, size)
         start = time.monotonic()
         try:
