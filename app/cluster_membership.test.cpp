@@ -3,6 +3,7 @@
 
 #include "actors/shard_allocation.hpp"
 #include "app/cluster_membership.hpp"
+#include "persistence/pg_membership.hpp"
 #include "persistence/pg_schema.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -59,13 +60,13 @@ struct fixture : test_support::postgres_fixture {
   std::unique_ptr<member> start(const std::string& node) {
     auto m = std::make_unique<member>();
     app::cluster_membership_options o;
-    o.node_id = node;
-    o.address = "127.0.0.1:4000";
-    o.http_address = "127.0.0.1:8080";
-    o.lease = 600ms;
+    o.steward.node_id = node;
+    o.steward.address = "127.0.0.1:4000";
+    o.steward.http_address = "127.0.0.1:8080";
+    o.steward.lease = 600ms;
+    o.steward.drain_timeout = 3s;
+    o.steward.shard_count = shard_count;
     o.tick = 50ms;
-    o.drain_timeout = 3s;
-    o.shard_count = shard_count;
     app::cluster_membership_hooks hooks;
     auto* raw = m.get();
     hooks.reset_shard = [raw](size_t) { ++raw->resets; };

@@ -301,15 +301,16 @@ int run_node(const node_config& config) {
     // A leave asked for by an operator ends the process like a SIGTERM.
     hooks.left = [] { kill(getpid(), SIGTERM); };
     cluster_membership_options membership_options;
-    membership_options.node_id = config.node_id;
-    membership_options.address =
+    auto& steward = membership_options.steward;
+    steward.node_id = config.node_id;
+    steward.address =
         config.cluster_address + ":" + std::to_string(config.cluster_port);
-    membership_options.http_address =
+    steward.http_address =
         config.http_address + ":" + std::to_string(config.http_port);
-    membership_options.lease = milliseconds(config.lease_duration_ms);
+    steward.lease = milliseconds(config.lease_duration_ms);
+    steward.drain_timeout = milliseconds(config.ask_timeout_ms);
+    steward.shard_count = settings.shard_count;
     membership_options.tick = milliseconds(config.heartbeat_interval_ms);
-    membership_options.drain_timeout = milliseconds(config.ask_timeout_ms);
-    membership_options.shard_count = settings.shard_count;
     cluster_membership membership{membership_table, routes, membership_options,
                                   hooks};
     actors::fenced_gateway gateway{

@@ -1,6 +1,7 @@
 // Plain types of the cluster membership table and the shard table.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,6 +91,40 @@ struct cluster_view {
   membership_view membership;
   /// Every claimed shard, by number.
   std::vector<shard_row> shards;
+};
+
+/// The membership and shard tables as the cluster rules use them:
+/// `pg_membership` in production, a model in simulations. Each call is
+/// atomic; a refused compare-and-set is std::nullopt; an unreachable store
+/// throws. See `pg_membership` for the exact conditions of each call.
+class membership_store {
+public:
+  virtual ~membership_store() = default;
+
+  virtual std::optional<member_row> join(const std::string& node_id,
+                                         const std::string& address,
+                                         const std::string& http_address,
+                                         std::chrono::milliseconds lease) = 0;
+
+  virtual std::optional<member_row> renew(const std::string& node_id,
+                                          int64_t incarnation,
+                                          std::chrono::milliseconds lease) = 0;
+
+  virtual std::optional<member_row> set_status(const std::string& node_id,
+                                               int64_t expected_version,
+                                               member_status status) = 0;
+
+  virtual membership_view members() = 0;
+
+  virtual std::optional<shard_row>
+  claim_shard(int shard, const std::string& node_id, int64_t incarnation) = 0;
+
+  virtual std::optional<shard_row> release_shard(int shard,
+                                                 const std::string& node_id,
+                                                 int64_t incarnation,
+                                                 int64_t epoch) = 0;
+
+  virtual cluster_view snapshot() = 0;
 };
 
 } // namespace mall::persistence

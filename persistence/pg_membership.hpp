@@ -25,7 +25,7 @@ namespace mall::persistence {
 ///
 /// A refused compare-and-set is std::nullopt; an unreachable or failing
 /// database throws `journal_error`. Thread-safe: calls run on a small pool.
-class pg_membership {
+class pg_membership : public membership_store {
 public:
   /// The schema steps this store needs (append to the journal's).
   static const std::vector<pg_migration>& migrations();
@@ -42,21 +42,21 @@ public:
   std::optional<member_row> join(const std::string& node_id,
                                  const std::string& address,
                                  const std::string& http_address,
-                                 std::chrono::milliseconds lease);
+                                 std::chrono::milliseconds lease) override;
 
   /// Extends the lease of `incarnation` to now + `lease`. Refused when the
   /// row has another incarnation, is `down`, or the lease already expired:
   /// an expired lease is never renewed, the process must join again.
   std::optional<member_row> renew(const std::string& node_id,
                                   int64_t incarnation,
-                                  std::chrono::milliseconds lease);
+                                  std::chrono::milliseconds lease) override;
 
   /// Sets `status` if the row still has `expected_version`. Nothing leaves
   /// `down` this way (only `join` does), and a node whose lease expired can
   /// only be set `down`.
   std::optional<member_row> set_status(const std::string& node_id,
                                        int64_t expected_version,
-                                       member_status status);
+                                       member_status status) override;
 
   /// Another node declares `incarnation` of `node_id` down; refused unless
   /// its lease expired by the database clock.
@@ -64,7 +64,7 @@ public:
                                       int64_t incarnation);
 
   /// Every member by node id, with the database clock.
-  membership_view members();
+  membership_view members() override;
 
   /// Marks down every member whose lease expired; returns those it changed
   /// (empty when called again).
@@ -80,14 +80,15 @@ public:
   /// renewal of that owner fail). Claiming a shard one already holds
   /// returns it unchanged.
   std::optional<shard_row> claim_shard(int shard, const std::string& node_id,
-                                       int64_t incarnation);
+                                       int64_t incarnation) override;
 
   /// The owner says it stopped `shard` (handoff): the next claim needs no
   /// lease expiry. Refused when `incarnation` of `node_id` is not the owner
   /// of ownership `epoch`, so that a delayed release cannot free a shard
   /// its sender has claimed again since.
   std::optional<shard_row> release_shard(int shard, const std::string& node_id,
-                                         int64_t incarnation, int64_t epoch);
+                                         int64_t incarnation,
+                                         int64_t epoch) override;
 
   /// One shard; std::nullopt when never claimed.
   std::optional<shard_row> shard(int shard);
@@ -96,7 +97,7 @@ public:
   std::vector<shard_row> shards();
 
   /// Members and shards read in one snapshot.
-  cluster_view snapshot();
+  cluster_view snapshot() override;
 
 private:
   /// Runs `work(pqxx::connection&)` on a pooled connection and turns
