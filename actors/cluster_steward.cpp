@@ -45,7 +45,8 @@ void cluster_steward::tick(int64_t now_ms) {
 
 bool cluster_steward::join(int64_t now_ms) {
   auto& o = options_;
-  auto row = store_.join(o.node_id, o.address, o.http_address, o.lease);
+  auto row = store_.join(o.node_id, o.address, o.http_address, o.lease,
+                         o.hosts_shards);
   if (!row)
     return false; // the previous incarnation's lease still runs
   auto up = store_.set_status(o.node_id, row->version, member_status::up);
@@ -89,7 +90,7 @@ void cluster_steward::follow(const persistence::cluster_view& view,
 
   std::vector<std::string> owners;
   for (const auto& m : view.membership.members)
-    if (m.status == member_status::up && m.lease_valid() &&
+    if (m.status == member_status::up && m.lease_valid() && m.hosts_shards &&
         !(m.node_id == me && leaving_))
       owners.push_back(m.node_id);
   shard_allocation target{options_.shard_count, std::move(owners)};

@@ -60,6 +60,8 @@ struct steward_options {
   /// taking commands, even if some never answered.
   std::chrono::milliseconds drain_timeout{5000};
   size_t shard_count = 64;
+  /// False: a gateway-only member, allocated no shard.
+  bool hosts_shards = true;
 };
 
 /// Runs the cluster rules of one node, one `tick` at a time:
@@ -70,7 +72,7 @@ struct steward_options {
 ///   renewal (the lease ran out, e.g. while the process was frozen) fences
 ///   the node: it drops every shard and joins again as a fresh incarnation.
 /// - Allocation: every node computes the same `shard_allocation` over the
-///   `up` members with a running lease (store clock).
+///   `up` members with a running lease (store clock) that host shards.
 /// - Claims: a shard allocated here is claimed once its row is free
 ///   (released, never claimed, or its owner dead: the store's claim marks
 ///   an owner whose lease expired down in the same transaction), then

@@ -317,6 +317,30 @@ CAF_TEST(no shard ever has two servers over random cluster histories) {
   CAF_CHECK(handoffs > 1000);
 }
 
+CAF_TEST(a gateway only member serves nothing and routes everything) {
+  spdlog::set_level(spdlog::level::off);
+  testing::membership_table_model table;
+  int64_t now = 0;
+  table.now_ms = [&] { return now; };
+  sim_runtime host_rt, gateway_rt;
+  steward_options o;
+  o.node_id = "host";
+  o.shard_count = shard_count;
+  cluster_steward host{table, host_rt, o};
+  o.node_id = "gateway";
+  o.hosts_shards = false;
+  cluster_steward gateway{table, gateway_rt, o};
+  for (int round = 0; round < 5; ++round, now += tick_ms) {
+    host.tick(now);
+    gateway.tick(now);
+  }
+  CAF_CHECK(gateway.settled());
+  CAF_CHECK_EQUAL(gateway.shards_served(), 0u);
+  CAF_CHECK_EQUAL(host.shards_served(), shard_count);
+  for (size_t s = 0; s < shard_count; ++s)
+    CAF_CHECK(gateway_rt.phases[s] == route_phase::remote);
+}
+
 CAF_TEST(a join moves only the shards the newcomer takes) {
   spdlog::set_level(spdlog::level::off);
   testing::membership_table_model table;

@@ -310,6 +310,7 @@ int run_node(const node_config& config) {
     steward.lease = milliseconds(config.lease_duration_ms);
     steward.drain_timeout = milliseconds(config.ask_timeout_ms);
     steward.shard_count = settings.shard_count;
+    steward.hosts_shards = config.hosts_shards;
     membership_options.tick = milliseconds(config.heartbeat_interval_ms);
     cluster_membership membership{membership_table, routes, membership_options,
                                   hooks};

@@ -27,6 +27,8 @@ void declare_options(CLI::App& cli, node_config& c) {
       ->check(CLI::Range(10, 60000));
   cli.add_option("--failure-timeout-ms", c.failure_timeout_ms)
       ->check(CLI::Range(10, 600000));
+  cli.add_option("--hosts-shards", c.hosts_shards,
+                 "false: serve no shard, forward every command");
   cli.add_option("--lease-duration-ms", c.lease_duration_ms)
       ->check(CLI::Range(100, 600000));
   cli.add_option("--passivation-idle-s", c.passivation_idle_s)

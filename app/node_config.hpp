@@ -44,6 +44,9 @@ struct node_config {
   int heartbeat_interval_ms = 100;
   int failure_timeout_ms = 600;
   int lease_duration_ms = 1000;
+  /// False: a gateway-only member that forwards every command and serves
+  /// no shard (and no consumer).
+  bool hosts_shards = true;
 
   // -- entities and supervision --------------------------------------------
   int passivation_idle_s = detail::count_in<std::chrono::seconds>(

@@ -83,4 +83,11 @@ CAF_TEST(the shipped cluster conf is valid and matches the defaults) {
   CAF_CHECK_EQUAL(out.config->passivation_idle_s, defaults.passivation_idle_s);
   CAF_CHECK_EQUAL(out.config->snapshot_every, defaults.snapshot_every);
   CAF_CHECK_EQUAL(out.config->shard_count, defaults.shard_count);
+  CAF_CHECK_EQUAL(out.config->hosts_shards, defaults.hosts_shards);
+}
+
+CAF_TEST(a gateway only node is configured with hosts shards false) {
+  auto out = parse({"--config", "/dev/null", "--hosts-shards", "false"});
+  CAF_REQUIRE(out.config);
+  CAF_CHECK(!out.config->hosts_shards);
 }

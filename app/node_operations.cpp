@@ -21,6 +21,14 @@ net::operation_result failure(std::string code, std::string message) {
   return result;
 }
 
+/// The API's member status: an `up` member whose lease ran out is
+/// `suspect` until another node marks it down.
+std::string status_of(const persistence::member_row& m) {
+  if (m.status == persistence::member_status::up && !m.lease_valid())
+    return "suspect";
+  return persistence::to_string(m.status);
+}
+
 /// A consumer runs on one node of the cluster: the one serving its shard.
 net::operation_result runs_elsewhere(const std::string& name) {
   return failure("unavailable", name + " runs on another node of the "
@@ -103,9 +111,10 @@ node_operations::cluster_json(const persistence::cluster_view& view) const {
     members.push_back({{"node_id", m.node_id},
                        {"address", m.address},
                        {"http_address", m.http_address},
-                       {"status", persistence::to_string(m.status)},
+                       {"status", status_of(m)},
                        {"incarnation", m.incarnation},
                        {"shard_count", held[m.node_id]},
+                       {"hosts_shards", m.hosts_shards},
                        {"since", domains::rfc3339(m.since_ms)}});
   net::operation_result result;
   result.body = {

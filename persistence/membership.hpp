@@ -56,6 +56,8 @@ struct member_row {
   int64_t last_alive_ms = 0;
   /// When this incarnation joined.
   int64_t since_ms = 0;
+  /// False for a gateway-only member: no shard is allocated to it.
+  bool hosts_shards = true;
   /// The database clock when this row was read or written.
   int64_t db_now_ms = 0;
 
@@ -104,7 +106,8 @@ public:
   virtual std::optional<member_row> join(const std::string& node_id,
                                          const std::string& address,
                                          const std::string& http_address,
-                                         std::chrono::milliseconds lease) = 0;
+                                         std::chrono::milliseconds lease,
+                                         bool hosts_shards = true) = 0;
 
   virtual std::optional<member_row> renew(const std::string& node_id,
                                           int64_t incarnation,

@@ -16,7 +16,7 @@ namespace {
 const std::string member_columns =
     " node_id, address, http_address, status, incarnation, version,"
     " cluster_ms(lease_expires_at), cluster_ms(last_alive_at),"
-    " cluster_ms(joined_at), cluster_ms(clock_timestamp())";
+    " cluster_ms(joined_at), cluster_ms(clock_timestamp()), hosts_shards";
 
 /// The columns `to_shard` reads, in order.
 const std::string shard_columns = " shard, epoch, owner, owner_incarnation,"
@@ -26,11 +26,13 @@ const std::string shard_columns = " shard, epoch, owner, owner_incarnation,"
 // version: of two racing joins, the second sees the first's running lease.
 const std::string join_sql = R"sql(
   INSERT INTO cluster_members AS m (node_id, address, http_address, status,
-    incarnation, version, lease_expires_at, last_alive_at, joined_at)
+    incarnation, version, lease_expires_at, last_alive_at, joined_at,
+    hosts_shards)
   VALUES ($1, $2, $3, 'joining', 1, 1, clock_timestamp() + cluster_lease($4),
-    clock_timestamp(), clock_timestamp())
+    clock_timestamp(), clock_timestamp(), $5)
   ON CONFLICT (node_id) DO UPDATE SET
     address = EXCLUDED.address, http_address = EXCLUDED.http_address,
+    hosts_shards = EXCLUDED.hosts_shards,
     status = 'joining', incarnation = m.incarnation + 1,
     version = m.version + 1,
     lease_expires_at = clock_timestamp() + cluster_lease($4),
@@ -129,6 +131,7 @@ member_row to_member(const pqxx::row& r, int at = 0) {
   row.last_alive_ms = r[at + 7].as<int64_t>();
   row.since_ms = r[at + 8].as<int64_t>();
   row.db_now_ms = r[at + 9].as<int64_t>();
+  row.hosts_shards = r[at + 10].as<bool>();
   return row;
 }
 
@@ -205,6 +208,10 @@ const std::vector<pg_migration>& pg_membership::migrations() {
         changed_at timestamptz NOT NULL DEFAULT clock_timestamp()
       );
     )sql"},
+      {202, R"sql(
+      ALTER TABLE cluster_members
+        ADD COLUMN hosts_shards boolean NOT NULL DEFAULT true;
+    )sql"},
   };
   return steps;
 }
@@ -225,11 +232,12 @@ template<class F> auto pg_membership::run(const char* what, F&& work) {
 std::optional<member_row> pg_membership::join(const std::string& node_id,
                                               const std::string& address,
                                               const std::string& http_address,
-                                              std::chrono::milliseconds lease) {
+                                              std::chrono::milliseconds lease,
+                                              bool hosts_shards) {
   return run("join", [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
     return first_member(tx.exec_params(join_sql, node_id, address, http_address,
-                                       lease_ms(lease)));
+                                       lease_ms(lease), hosts_shards));
   });
 }
 

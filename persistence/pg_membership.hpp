@@ -42,7 +42,8 @@ public:
   std::optional<member_row> join(const std::string& node_id,
                                  const std::string& address,
                                  const std::string& http_address,
-                                 std::chrono::milliseconds lease) override;
+                                 std::chrono::milliseconds lease,
+                                 bool hosts_shards = true) override;
 
   /// Extends the lease of `incarnation` to now + `lease`. Refused when the
   /// row has another incarnation, is `down`, or the lease already expired:

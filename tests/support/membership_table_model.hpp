@@ -26,7 +26,8 @@ public:
   std::optional<member_row> join(const std::string& node_id,
                                  const std::string& address,
                                  const std::string& http_address,
-                                 std::chrono::milliseconds lease) override {
+                                 std::chrono::milliseconds lease,
+                                 bool hosts_shards = true) override {
     auto now = clock();
     auto i = members_.find(node_id);
     if (i != members_.end() && i->second.status != member_status::down &&
@@ -36,6 +37,7 @@ public:
     m.node_id = node_id;
     m.address = address;
     m.http_address = http_address;
+    m.hosts_shards = hosts_shards;
     m.status = member_status::joining;
     m.incarnation += 1;
     m.version += 1;
