@@ -38,9 +38,56 @@ cluster_steward::cluster_steward(persistence::membership_store& store,
     : store_(store), runtime_(runtime), options_(std::move(options)) {}
 
 void cluster_steward::tick(int64_t now_ms) {
-  if (left_ || !(joined_ ? renew(now_ms) : join(now_ms)))
+  if (left_) {
+    // Still forwarding until the process ends: keep the routes current.
+    auto view = store_.snapshot();
+    for (size_t s = 0; s < options_.shard_count; ++s)
+      route(s, view);
+    return;
+  }
+  if (!(joined_ ? renew(now_ms) : join(now_ms)))
     return;
   follow(store_.snapshot(), now_ms);
+}
+
+bool cluster_steward::route(size_t shard,
+                            const persistence::cluster_view& view) {
+  for (const auto& row : view.shards) {
+    if (row.shard != static_cast<int>(shard))
+      continue;
+    if (row.released || row.owner == options_.node_id ||
+        !owner_alive(row, view.membership))
+      break;
+    auto* owner = find_member(view.membership, row.owner);
+    runtime_.route_to(shard, {row.owner, owner->address});
+    return true;
+  }
+  runtime_.route_to(shard, {});
+  return false;
+}
+
+void cluster_steward::drop_lost_claims(
+    const std::unordered_map<int, const persistence::shard_row*>& rows) {
+  for (auto i = held_.begin(); i != held_.end();) {
+    auto r = rows.find(static_cast<int>(i->first));
+    const auto& held = i->second;
+    if (r != rows.end() && !r->second->released &&
+        r->second->owner == held.owner &&
+        r->second->owner_incarnation == held.owner_incarnation &&
+        r->second->epoch == held.epoch) {
+      ++i;
+      continue;
+    }
+    // Released or taken over behind our back (a reply that got lost).
+    auto s = i->first;
+    spdlog::warn("cluster: shard {} is no longer ours in the table", s);
+    runtime_.route_to(s, {});
+    if (!draining_since_ms_.erase(s))
+      runtime_.served_changed(s, false);
+    runtime_.reset_shard(s);
+    i = held_.erase(i);
+  }
+  served_count_ = held_.size();
 }
 
 bool cluster_steward::join(int64_t now_ms) {
@@ -98,6 +145,8 @@ void cluster_steward::follow(const persistence::cluster_view& view,
   for (const auto& row : view.shards)
     rows[row.shard] = &row;
 
+  drop_lost_claims(rows);
+
   bool settled = true;
   for (size_t s = 0; s < options_.shard_count; ++s) {
     auto mine = target.owner(s) == me && !leaving_;
@@ -118,15 +167,21 @@ void cluster_steward::follow(const persistence::cluster_view& view,
         continue;
       }
     }
-    if (taken && row->owner != me) {
-      auto* owner = find_member(view.membership, row->owner);
-      runtime_.route_to(s, {row->owner, owner->address});
-    } else {
-      runtime_.route_to(s, {});
-      settled = false;
+    if (taken && row->owner == me && !mine) {
+      // A claim whose reply got lost, never served: give it back.
+      store_.release_shard(row->shard, me, incarnation_, row->epoch);
     }
+    if (!route(s, view))
+      settled = false;
   }
   settled_ = settled;
+  if (settled)
+    settled_once_ = true;
+  std::vector<std::string> peers;
+  for (const auto& m : view.membership.members)
+    if (m.node_id != me && m.status != member_status::down && m.lease_valid())
+      peers.push_back(m.address);
+  runtime_.peers_seen(peers);
 
   if (leaving_ && held_.empty()) {
     auto latest = store_.members();
@@ -142,6 +197,7 @@ void cluster_steward::follow(const persistence::cluster_view& view,
 
 void cluster_steward::serve(const persistence::shard_row& claimed) {
   auto s = static_cast<size_t>(claimed.shard);
+  spdlog::info("cluster: shard {} served here (epoch {})", s, claimed.epoch);
   held_[s] = claimed;
   runtime_.serve_locally(s);
   served_count_ = held_.size();
@@ -166,6 +222,7 @@ void cluster_steward::hand_off(size_t shard, int64_t now_ms) {
   runtime_.reset_shard(shard);
   auto& held = held_[shard];
   store_.release_shard(held.shard, options_.node_id, incarnation_, held.epoch);
+  spdlog::info("cluster: shard {} handed off", shard);
   held_.erase(shard);
   draining_since_ms_.erase(shard);
   served_count_ = held_.size();
@@ -174,6 +231,7 @@ void cluster_steward::hand_off(size_t shard, int64_t now_ms) {
 
 void cluster_steward::fence() {
   runtime_.set_lease_until(0);
+  runtime_.fenced();
   for (auto& [s, row] : held_) {
     runtime_.route_to(s, {});
     runtime_.served_changed(s, false);
@@ -183,6 +241,7 @@ void cluster_steward::fence() {
   draining_since_ms_.clear();
   served_count_ = 0;
   settled_ = false;
+  settled_once_ = false;
   joined_ = false;
 }
 

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace mall::actors {
 
@@ -42,6 +44,13 @@ public:
   /// `shard` is served here from now on, or no longer (called before its
   /// release, so that a singleton tied to it stops first).
   virtual void served_changed(size_t shard, bool served) = 0;
+
+  /// The lease is gone (refused renewal, lost row): nothing decided under
+  /// it may commit any more.
+  virtual void fenced() = 0;
+
+  /// The cluster addresses of the other live members, every tick.
+  virtual void peers_seen(const std::vector<std::string>& addresses) = 0;
 
   /// The graceful leave finished: nothing is served here, the member is
   /// `down`.
@@ -109,6 +118,11 @@ public:
   /// of the last tick.
   bool settled() const { return settled_.load(); }
 
+  /// Whether this incarnation was `settled` once: a node that could serve
+  /// stays ready while shards move (readiness must not drop on every node
+  /// at once during a handoff).
+  bool has_settled() const { return settled_once_.load(); }
+
   /// Whether a leave was asked for, here or by another node.
   bool leaving() const { return leave_requested_ || leaving_; }
 
@@ -123,6 +137,12 @@ private:
   bool join(int64_t now_ms);
   bool renew(int64_t now_ms);
   void follow(const persistence::cluster_view& view, int64_t now_ms);
+  /// Routes `shard` (not served here) to the live owner of its row, or to
+  /// nobody; true if it has an owner.
+  bool route(size_t shard, const persistence::cluster_view& view);
+  /// Drops held shards whose row no longer names this claim.
+  void drop_lost_claims(
+      const std::unordered_map<int, const persistence::shard_row*>& rows);
   void hand_off(size_t shard, int64_t now_ms);
   void resume(size_t shard);
   void serve(const persistence::shard_row& claimed);
@@ -140,6 +160,7 @@ private:
 
   std::atomic<int64_t> incarnation_{0};
   std::atomic<bool> settled_{false};
+  std::atomic<bool> settled_once_{false};
   std::atomic<bool> leave_requested_{false};
   std::atomic<bool> leaving_{false};
   std::atomic<bool> left_{false};

@@ -49,6 +49,8 @@ struct sim_runtime : steward_runtime {
   int64_t in_flight(size_t s) override { return running[s]; }
   void reset_shard(size_t s) override { dirty[s] = false; }
   void served_changed(size_t, bool) override {}
+  void peers_seen(const std::vector<std::string>&) override {}
+  void fenced() override {}
   void left() override { gone = true; }
 
   /// `shard_routes::enter_local`: local phase under a valid lease.
@@ -78,6 +80,7 @@ public:
   explicit cluster_history(unsigned seed) : rng_(seed) {
     table_.now_ms = [this] { return now_; };
     table_.fail = [this] { return chance(0.01); };
+    table_.lose_reply = [this] { return chance(0.005); };
   }
 
   /// Runs `chaos_ms` of chaos and `quiet_ms` without; returns the first

@@ -59,13 +59,15 @@ void entity_router::ask(entity_command cmd, int64_t timeout_ms,
   if (!routes_) {
     // If the shard is gone the message is dropped, and with it the last
     // owner of the guard, which then answers `unavailable`.
-    caf::anon_send(directory_->get(index),
-                   ask_request{std::move(cmd), deadline, std::move(reply)});
+    caf::anon_send(
+        directory_->get(index),
+        ask_request{std::move(cmd), deadline, std::move(reply), nullptr});
     return;
   }
   if (routes_->enter_local(index)) {
-    dispatch_local(*directory_, routes_, index,
-                   ask_request{std::move(cmd), deadline, std::move(reply)});
+    dispatch_local(
+        *directory_, routes_, index,
+        ask_request{std::move(cmd), deadline, std::move(reply), nullptr});
     return;
   }
   caf::anon_send(forwarder_, forward_request{std::move(cmd), deadline,
@@ -95,6 +97,11 @@ void entity_router::crash_entity(const std::string& type,
 
 void entity_router::crash_shard(size_t index) {
   caf::anon_send(region_, crash_atom::value, index);
+}
+
+void entity_router::connect_peers(std::vector<std::string> addresses) {
+  if (forwarder_)
+    caf::anon_send(forwarder_, caf::connect_atom::value, std::move(addresses));
 }
 
 void entity_router::reset_shard(size_t index) {

@@ -81,6 +81,11 @@ public:
   /// back from the journal when the shard is served here again.
   void reset_shard(size_t index);
 
+  /// Connects ahead to the cluster endpoints at `addresses` (host:port of
+  /// peers; seeds at start, members later). Does nothing without
+  /// `cluster_routing`.
+  void connect_peers(std::vector<std::string> addresses);
+
   /// The actor other nodes send `remote_ask_atom` commands to (invalid
   /// without `cluster_routing`).
   const caf::actor& endpoint() const noexcept { return endpoint_; }

@@ -408,7 +408,8 @@ caf::behavior entity_shard(shard_actor* self, shard_config cfg) {
                           {},
                           std::move(req.reply),
                           st.next_seq++,
-                          0};
+                          0,
+                          std::move(req.held)};
         // The command lives in the message's shared storage, which outlives
         // moving `p`.
         auto& cmd = p.msg.get_as<entity_command>(0);

@@ -31,6 +31,8 @@ struct pending_command {
   uint64_t seq = 0;
   /// How often it was lost while its entity crashed on it.
   uint8_t losses = 0;
+  /// `ask_request::held`: dropped with the command.
+  std::shared_ptr<void> held;
 
   void deliver(entity_reply r) {
     if (reply)

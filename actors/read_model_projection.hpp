@@ -34,8 +34,16 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
   cfg.name = name;
   cfg.journal = std::move(journal);
   cfg.settings = settings;
-  cfg.load_own_offset = [store, name] { return store->offset(name); };
-  cfg.handle = [store, name, prefix, on_progress](
+  // The offset this runner started from and has committed since: a commit
+  // only lands if the store still has it, so a second runner (a node that
+  // froze with a batch in hand while another took the projection over)
+  // can never write stale rows.
+  auto committed = std::make_shared<persistence::journal_position>();
+  cfg.load_own_offset = [store, name, committed] {
+    *committed = store->offset(name);
+    return *committed;
+  };
+  cfg.handle = [store, name, prefix, on_progress, committed](
                    const std::vector<persistence::event_record>& batch) {
     if (batch.empty())
       return;
@@ -67,7 +75,8 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
       if (row)
         rows.push_back(
             {name, row->key, row->owner, row->sort_key, row->doc.dump()});
-    store->commit(name, rows, batch.back().position);
+    store->commit(name, rows, batch.back().position, *committed);
+    *committed = batch.back().position;
     if (on_progress)
       on_progress(batch.back().position);
   };

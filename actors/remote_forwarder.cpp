@@ -28,6 +28,8 @@ struct peer {
   caf::actor endpoint;
   bool connecting = false;
   time_point retry_after;
+  /// A failed connect was logged: the next ones are not, until success.
+  bool failure_logged = false;
   /// Sent and unanswered, by id: failed at once when the connection is
   /// lost (CAF would let them run into their timeout).
   std::unordered_map<uint64_t, std::shared_ptr<forward_request>> in_flight;
@@ -68,7 +70,7 @@ void retry_parked(forwarder_actor* self) {
 
 void connect(forwarder_actor* self, const std::string& address) {
   auto& p = self->state.peers[address];
-  if (p.connecting || self->clock().now() < p.retry_after)
+  if (p.endpoint || p.connecting || self->clock().now() < p.retry_after)
     return;
   auto colon = address.rfind(':');
   if (colon == std::string::npos)
@@ -84,9 +86,13 @@ void connect(forwarder_actor* self, const std::string& address) {
                           const std::set<std::string>&) {
             auto& p = self->state.peers[address];
             p.connecting = false;
+            p.failure_logged = false;
             p.endpoint = caf::actor_cast<caf::actor>(ptr);
             if (p.endpoint)
               self->monitor(p.endpoint);
+            else // nothing published there (yet): not every 10 ms
+              p.retry_after =
+                  self->clock().now() + self->state.cfg.reconnect_delay;
             retry_parked(self);
           },
           [self, address](caf::error& err) {
@@ -94,8 +100,10 @@ void connect(forwarder_actor* self, const std::string& address) {
             p.connecting = false;
             p.retry_after =
                 self->clock().now() + self->state.cfg.reconnect_delay;
-            spdlog::warn("cluster: cannot connect to {}: {}", address,
-                         self->system().render(err));
+            if (!p.failure_logged)
+              spdlog::warn("cluster: cannot connect to {}: {}", address,
+                           self->system().render(err));
+            p.failure_logged = true;
           });
 }
 
@@ -144,9 +152,9 @@ void attempt(forwarder_actor* self, forward_request req) {
     return;
   }
   if (st.cfg.routes->enter_local(req.shard)) {
-    dispatch_local(
-        *st.cfg.directory, st.cfg.routes, req.shard,
-        ask_request{std::move(req.cmd), req.deadline, std::move(req.reply)});
+    dispatch_local(*st.cfg.directory, st.cfg.routes, req.shard,
+                   ask_request{std::move(req.cmd), req.deadline,
+                               std::move(req.reply), nullptr});
     return;
   }
   auto owner = st.cfg.routes->remote_owner(req.shard);
@@ -183,6 +191,10 @@ caf::behavior remote_forwarder(forwarder_actor* self,
   });
   return {
       [self](forward_request& req) { attempt(self, std::move(req)); },
+      [self](caf::connect_atom, const std::vector<std::string>& addresses) {
+        for (const auto& address : addresses)
+          connect(self, address);
+      },
       [self](retry_atom) { retry_parked(self); },
   };
 }

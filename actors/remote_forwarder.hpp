@@ -35,6 +35,11 @@ struct remote_forwarder_config {
 ///   node is unreachable, and tries again every `retry_interval`; an owner
 ///   that answers `moved_code` parks it too.
 ///
+/// `(connect_atom, std::vector<std::string> addresses)` connects to the
+/// endpoints at `addresses` (host:port) ahead of any command, so that the
+/// middleman's heartbeats watch every peer and the first command pays no
+/// connect.
+///
 /// A command is sent to another node at most once: if that node fails
 /// while the command is in flight (it may have run it), the answer is
 /// `unavailable`, never a second delivery.

@@ -55,6 +55,10 @@ struct ask_request {
   entity_command cmd;
   caf::actor_clock::time_point deadline;
   std::shared_ptr<reply_guard> reply;
+  /// Kept by the shard for as long as the command is in its books (until
+  /// its entity answered, after any deadline), then dropped: whoever needs
+  /// to know when a command has really left the shard holds its other end.
+  std::shared_ptr<void> held;
 };
 
 /// Asks a region for the supervision tree; `done` receives its JSON text.

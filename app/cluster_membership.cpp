@@ -50,6 +50,17 @@ void cluster_membership::runtime::served_changed(size_t shard, bool served) {
     hooks_.served_changed(shard, served);
 }
 
+void cluster_membership::runtime::peers_seen(
+    const std::vector<std::string>& addresses) {
+  if (hooks_.peers_seen)
+    hooks_.peers_seen(addresses);
+}
+
+void cluster_membership::runtime::fenced() {
+  if (hooks_.fenced)
+    hooks_.fenced();
+}
+
 void cluster_membership::runtime::left() {
   if (hooks_.left)
     hooks_.left();

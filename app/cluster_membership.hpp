@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace mall::app {
 
@@ -28,6 +29,8 @@ struct cluster_membership_options {
 struct cluster_membership_hooks {
   std::function<void(size_t shard)> reset_shard;
   std::function<void(size_t shard, bool served)> served_changed;
+  std::function<void(const std::vector<std::string>&)> peers_seen;
+  std::function<void()> fenced;
   std::function<void()> left;
 };
 
@@ -49,9 +52,10 @@ public:
   /// Cheap and thread-safe: whether the lease is valid now.
   bool serving() const { return routes_->lease_valid(); }
 
-  /// Whether the lease is valid and every shard has a known server (here
-  /// or elsewhere): this node can answer every command.
-  bool ready() const { return serving() && steward_.settled(); }
+  /// Whether the lease is valid and every shard had a known server (here
+  /// or elsewhere) once in this incarnation: this node can answer every
+  /// command (during a handoff, by parking it until the new owner serves).
+  bool ready() const { return serving() && steward_.has_settled(); }
 
   /// Blocks until `ready()` or `timeout`; returns `ready()`. A node
   /// restarted after a crash waits here for its old lease to run out.
@@ -86,6 +90,8 @@ private:
     int64_t in_flight(size_t shard) override;
     void reset_shard(size_t shard) override;
     void served_changed(size_t shard, bool served) override;
+    void peers_seen(const std::vector<std::string>& addresses) override;
+    void fenced() override;
     void left() override;
 
   private:

@@ -9,15 +9,16 @@ consumer_set::~consumer_set() {
 }
 
 void consumer_set::stop_all() {
+  std::lock_guard<std::mutex> guard{mutex_};
   for (auto& [name, s] : slots_) {
     stop_and_wait(s.running);
     s.running = nullptr;
   }
 }
 
-void consumer_set::stop_and_wait(const caf::actor& consumer) {
-  if (consumer)
-    actors::stop_actor(sys_, consumer, std::chrono::seconds(30));
+bool consumer_set::stop_and_wait(const caf::actor& consumer) {
+  return !consumer ||
+         actors::stop_actor(sys_, consumer, std::chrono::seconds(30));
 }
 
 void consumer_set::start(const std::string& name, factory make) {
@@ -37,8 +38,10 @@ void consumer_set::pause(const std::string& name) {
   auto i = slots_.find(name);
   if (i == slots_.end() || !i->second.running)
     return;
-  stop_and_wait(i->second.running);
-  i->second.running = nullptr;
+  // One that did not stop stays listed, so that `resume` never starts a
+  // second copy next to it.
+  if (stop_and_wait(i->second.running))
+    i->second.running = nullptr;
 }
 
 void consumer_set::resume(const std::string& name) {

@@ -64,7 +64,8 @@ public:
   std::vector<std::pair<std::string, caf::actor>> all();
 
 private:
-  void stop_and_wait(const caf::actor& consumer);
+  /// False if it did not stop in time.
+  bool stop_and_wait(const caf::actor& consumer);
 
   struct slot {
     factory make;

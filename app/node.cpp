@@ -2,7 +2,6 @@
 
 #include "actors/actor_shutdown.hpp"
 #include "actors/entity_router.hpp"
-#include "actors/fenced_gateway.hpp"
 #include "actors/order_timeout_sweeper.hpp"
 #include "actors/read_model_projection.hpp"
 #include "actors/saga_policy.hpp"
@@ -33,7 +32,10 @@
 #include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
 #include "caf/io/middleman.hpp"
+
 #include "caf/send.hpp"
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -186,6 +188,7 @@ int run_node(const node_config& config) {
     persistence::pg_journal_options journal_options{url};
     journal_options.stall_timeout = milliseconds(config.lease_duration_ms / 2);
     journal_options.may_commit = [routes] { return routes->lease_valid(); };
+    journal_options.commit_channel = "mall_journal_commits";
     auto journal = std::make_shared<persistence::pg_journal>(journal_options);
     auto store = std::make_shared<persistence::pg_read_model_store>(url);
     caf::actor_system_config caf_config;
@@ -218,6 +221,16 @@ int run_node(const node_config& config) {
                        system.render(published.error()));
       return 1;
     }
+
+    // Seeds first (any of them may be down); the members come with the
+    // first tick.
+    std::vector<std::string> seeds;
+    auto own_address =
+        config.cluster_address + ":" + std::to_string(config.cluster_port);
+    for (const auto& seed : config.seeds)
+      if (seed != own_address)
+        seeds.push_back(seed);
+    router.connect_peers(seeds);
 
     // -- read models and policies: each runs on the node serving its shard
     using domains::orders::order_view;
@@ -284,27 +297,38 @@ int run_node(const node_config& config) {
                            milliseconds(config.consistency_wait_ms)};
 
     // -- cluster membership: which shards (and consumers) this node serves
-    auto membership_table = std::make_shared<persistence::pg_membership>(url);
+    auto membership_table = std::make_shared<persistence::pg_membership>(
+        url, 4, milliseconds(config.lease_duration_ms / 3));
     std::vector<std::string> consumer_names{
         catalog_view::name, order_view::name, saga_options.name, sweeper_name};
     cluster_membership_hooks hooks;
     hooks.reset_shard = [&router](size_t shard) { router.reset_shard(shard); };
+    // Stopping a consumer waits for it: on a thread of its own, in order,
+    // so that the membership thread never misses a renewal over it. (A
+    // second runner for a moment is harmless: projections commit only on
+    // top of the offset they started from, the saga's steps are idempotent.)
+    boost::asio::thread_pool consumer_moves{1};
     hooks.served_changed = [&](size_t shard, bool served) {
       for (const auto& name : consumer_names)
-        if (shard_of_consumer(name, settings.shard_count) == shard) {
-          if (served)
-            consumers.resume(name);
-          else
-            consumers.pause(name);
-        }
+        if (shard_of_consumer(name, settings.shard_count) == shard)
+          boost::asio::post(consumer_moves, [&consumers, name, served] {
+            if (served)
+              consumers.resume(name);
+            else
+              consumers.pause(name);
+          });
+    };
+    hooks.fenced = [&journal] { journal->fence(); };
+    // The middleman's heartbeats watch every live member.
+    hooks.peers_seen = [&router](const std::vector<std::string>& peers) {
+      router.connect_peers(peers);
     };
     // A leave asked for by an operator ends the process like a SIGTERM.
     hooks.left = [] { kill(getpid(), SIGTERM); };
     cluster_membership_options membership_options;
     auto& steward = membership_options.steward;
     steward.node_id = config.node_id;
-    steward.address =
-        config.cluster_address + ":" + std::to_string(config.cluster_port);
+    steward.address = own_address;
     steward.http_address =
         config.http_address + ":" + std::to_string(config.http_port);
     steward.lease = milliseconds(config.lease_duration_ms);
@@ -314,8 +338,10 @@ int run_node(const node_config& config) {
     membership_options.tick = milliseconds(config.heartbeat_interval_ms);
     cluster_membership membership{membership_table, routes, membership_options,
                                   hooks};
-    actors::fenced_gateway gateway{
-        router, [&membership] { return membership.serving(); }};
+    // Commands need no lease to be forwarded: a node that lost its lease
+    // (or has left) still answers by sending them to the owners, and its own
+    // shards refuse them (`shard_routes::enter_local`).
+    actors::entity_gateway& gateway = router;
     node_operations operations{
         system,           router,        consumers,
         journal,          store,         {catalog_view::name, order_view::name},
@@ -389,6 +415,7 @@ int run_node(const node_config& config) {
     server.shutdown(seconds(10));
     // Before the router goes: the sweeper and the saga ask through it; and
     // before the flush, so that the saga's last commands are in it.
+    consumer_moves.join();
     consumers.stop_all();
     journal->flush();
   }

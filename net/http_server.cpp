@@ -293,9 +293,14 @@ private:
                       std::chrono::steady_clock::now() - started_)
                       .count();
     state_->metrics.record(status, std::chrono::microseconds{micros});
-    auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
-    spdlog::log(level, "[{}] {} {} {} {:.3f}ms", trace_id_, method_, path_,
-                status, micros / 1000.0);
+    if (status < 500) {
+      spdlog::debug("[{}] {} {} {} {:.3f}ms", trace_id_, method_, path_, status,
+                    micros / 1000.0);
+      return;
+    }
+    // A server-side failure: its error says why.
+    spdlog::warn("[{}] {} {} {} {:.3f}ms {}", trace_id_, method_, path_, status,
+                 micros / 1000.0, res_.body().substr(0, 300));
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t) {

@@ -4,8 +4,11 @@
 
 namespace mall::persistence {
 
-pg_connection_pool::pg_connection_pool(std::string url, size_t max_size)
-    : url_(std::move(url)), max_size_(max_size > 0 ? max_size : 1) {}
+pg_connection_pool::pg_connection_pool(std::string url, size_t max_size,
+                                       std::string on_connect)
+    : url_(std::move(url)),
+      max_size_(max_size > 0 ? max_size : 1),
+      on_connect_(std::move(on_connect)) {}
 
 size_t pg_connection_pool::open_connections() const {
   std::lock_guard<std::mutex> guard{mutex_};
@@ -25,7 +28,12 @@ std::unique_ptr<pqxx::connection> pg_connection_pool::acquire() {
   // Connect outside the lock: it may take a while and must not block
   // threads that only return connections.
   try {
-    return std::make_unique<pqxx::connection>(url_);
+    auto connection = std::make_unique<pqxx::connection>(url_);
+    if (!on_connect_.empty()) {
+      pqxx::nontransaction tx{*connection};
+      tx.exec(on_connect_);
+    }
+    return connection;
   } catch (...) {
     lock.lock();
     --open_;

@@ -17,7 +17,10 @@ namespace mall::persistence {
 /// reused. A connection that broke is dropped, not returned. Thread-safe.
 class pg_connection_pool {
 public:
-  pg_connection_pool(std::string url, size_t max_size);
+  /// `on_connect` (optional): SQL run once on every new connection, e.g.
+  /// session settings.
+  pg_connection_pool(std::string url, size_t max_size,
+                     std::string on_connect = {});
 
   /// Runs `fn(pqxx::connection&)` on a pooled connection, waiting while all
   /// are busy. Exceptions from connecting or from `fn` propagate.
@@ -47,6 +50,7 @@ private:
 
   std::string url_;
   size_t max_size_;
+  std::string on_connect_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;

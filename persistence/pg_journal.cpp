@@ -42,9 +42,15 @@ pg_journal::pg_journal(pg_journal_options options)
     : options_(std::move(options)),
       readers_(options_.url, options_.read_connections),
       recovery_(options_.url, options_.max_recovery_batch),
-      writer_thread_([this] { write_loop(); }) {}
+      writer_thread_([this] { write_loop(); }) {
+  if (!options_.commit_channel.empty())
+    listener_ = std::make_unique<pg_commit_listener>(
+        options_.url, options_.commit_channel,
+        [this](journal_position at) { notify_subscribers(at); });
+}
 
 pg_journal::~pg_journal() {
+  listener_.reset();
   {
     std::lock_guard<std::mutex> guard{queue_mutex_};
     stopping_ = true;
@@ -59,7 +65,7 @@ void pg_journal::append(std::vector<event_record> events,
                         append_callback done) {
   {
     std::lock_guard<std::mutex> guard{queue_mutex_};
-    queue_.push_back({std::move(events), std::move(done)});
+    queue_.push_back({std::move(events), std::move(done), fence_epoch_.load()});
     ++enqueued_;
   }
   queue_changed_.notify_one();
@@ -140,8 +146,11 @@ pg_journal::write_batch(std::vector<pending_append>& batch) {
   std::vector<append_result> results(batch.size());
   std::vector<size_t> valid;
   valid.reserve(batch.size());
+  auto epoch = fence_epoch_.load();
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (auto why = invalid_append(batch[i].events); !why.empty())
+    if (batch[i].epoch != epoch)
+      results[i] = failed("fenced: queued before this node lost its lease");
+    else if (auto why = invalid_append(batch[i].events); !why.empty())
       results[i] = failed(std::move(why));
     else
       valid.push_back(i);
@@ -201,6 +210,10 @@ void pg_journal::write_one_by_one(std::vector<pending_append>& batch,
 std::vector<journal_position>
 pg_journal::insert_and_commit(std::vector<pending_append>& batch,
                               const std::vector<size_t>& valid) {
+  // Fenced before the first statement too, so that an entity that woke up
+  // from a freeze with a stale decision never even reaches the journal key.
+  if (options_.may_commit && !options_.may_commit())
+    throw journal_error("fenced: this node lost its cluster lease");
   size_t rows = 0;
   for (auto i : valid)
     rows += batch[i].events.size();
@@ -234,6 +247,9 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
     }
     copy.complete();
   }
+  if (!options_.commit_channel.empty())
+    tx.exec_params("SELECT pg_notify($1, $2)", options_.commit_channel,
+                   pg_commit_listener::payload(positions.back()));
   if (options_.may_commit && !options_.may_commit())
     throw journal_error("fenced: this node lost its cluster lease");
   tx.commit();
@@ -248,8 +264,10 @@ pqxx::connection& pg_journal::writer_connection() {
     if (auto ms = options_.stall_timeout.count(); ms > 0) {
       pqxx::nontransaction tx{*writer_};
       auto value = std::to_string(ms);
+      // A COPY whose client froze counts as running, not idle: bound the
+      // statements too, with room for a slow commit under load.
       tx.exec("SET idle_in_transaction_session_timeout = " + value +
-              "; SET statement_timeout = " + value);
+              "; SET statement_timeout = " + std::to_string(2 * ms));
     }
   }
   return *writer_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "persistence/journal.hpp"
+#include "persistence/pg_commit_listener.hpp"
 #include "persistence/pg_connection_pool.hpp"
 #include "persistence/pg_recovery_reader.hpp"
 
@@ -35,14 +36,19 @@ struct pg_journal_options {
   size_t max_recovery_batch = 1000;
   /// Fencing for a cluster node; 0 = off. A write transaction of this node
   /// that stalls longer than this (the process frozen mid-commit) is ended
-  /// by the server (`idle_in_transaction_session_timeout`,
-  /// `statement_timeout`), so its row locks never hold up the node that
-  /// takes its entities over; keep it below the lease.
+  /// by the server (`idle_in_transaction_session_timeout`; a statement is
+  /// cut at twice this), so its row locks never hold up the node that
+  /// takes its entities over for long; keep it at half the lease.
   std::chrono::milliseconds stall_timeout{0};
   /// Asked right before each COMMIT; false aborts the batch (its appends
   /// fail, so their entities recover). A node that lost its lease thus
   /// never commits what it decided before.
   std::function<bool()> may_commit;
+  /// Non-empty in a cluster: every commit is announced on this PostgreSQL
+  /// channel, and the announcements of every node's writer (this one's
+  /// included) reach `subscribe`rs, so that consumers wake up right after a
+  /// commit wherever it happened.
+  std::string commit_channel;
 };
 
 /// `journal` on PostgreSQL. One writer thread with its own connection takes
@@ -72,6 +78,13 @@ public:
   /// `flush` (which would wait for itself).
   void append(std::vector<event_record> events, append_callback done) override;
   void flush() override;
+
+  // -- fencing ----------------------------------------------------------------
+
+  /// This node lost its cluster lease: every append queued until now fails
+  /// instead of committing, even if a new lease is granted before the
+  /// writer gets to it (the entities that decided them may be stale).
+  void fence() { fence_epoch_.fetch_add(1); }
   std::vector<event_record> read_events(const std::string& persistence_id,
                                         int64_t from_seq_nr) override;
   /// `done` runs on the recovery thread, or at once for an id that cannot
@@ -116,6 +129,8 @@ private:
   struct pending_append {
     std::vector<event_record> events;
     append_callback done;
+    /// `fence_epoch_` when it was queued.
+    uint64_t epoch = 0;
   };
 
   void write_loop();
@@ -147,6 +162,7 @@ private:
   std::condition_variable queue_changed_;
   std::condition_variable completed_changed_;
   std::deque<pending_append> queue_;
+  std::atomic<uint64_t> fence_epoch_{0};
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
   bool stopping_ = false;
@@ -162,6 +178,8 @@ private:
   pg_recovery_reader recovery_;
 
   std::thread writer_thread_;
+  /// Last, so that it stops first (it calls `notify_subscribers`).
+  std::unique_ptr<pg_commit_listener> listener_;
 };
 
 } // namespace mall::persistence

@@ -216,8 +216,14 @@ const std::vector<pg_migration>& pg_membership::migrations() {
   return steps;
 }
 
-pg_membership::pg_membership(std::string url, size_t max_connections)
-    : pool_(std::move(url), max_connections) {}
+pg_membership::pg_membership(std::string url, size_t max_connections,
+                             std::chrono::milliseconds stall_timeout)
+    : pool_(std::move(url), max_connections, [&] {
+        auto ms = std::to_string(stall_timeout.count());
+        return "SET lock_timeout = " + ms +
+               "; SET idle_in_transaction_session_timeout = " + ms +
+               "; SET statement_timeout = " + ms;
+      }()) {}
 
 template<class F> auto pg_membership::run(const char* what, F&& work) {
   try {

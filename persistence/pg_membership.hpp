@@ -30,8 +30,14 @@ public:
   /// The schema steps this store needs (append to the journal's).
   static const std::vector<pg_migration>& migrations();
 
-  /// Connects lazily to `url`, at most `max_connections` at a time.
-  explicit pg_membership(std::string url, size_t max_connections = 4);
+  /// Connects lazily to `url`, at most `max_connections` at a time. A
+  /// transaction that waits on a lock, or whose client stalls (a frozen
+  /// node mid-claim), longer than `stall_timeout` is ended by the server,
+  /// so that a frozen member can never hold the others' claims and
+  /// renewals up; keep it well below the lease.
+  explicit pg_membership(
+      std::string url, size_t max_connections = 4,
+      std::chrono::milliseconds stall_timeout = std::chrono::milliseconds(300));
 
   // -- members ----------------------------------------------------------------
 

@@ -65,7 +65,8 @@ pg_read_model_store::pg_read_model_store(std::string url)
 
 void pg_read_model_store::commit(const std::string& consumer,
                                  const std::vector<read_model_row>& rows,
-                                 journal_position position) {
+                                 journal_position position,
+                                 std::optional<journal_position> expected) {
   std::vector<std::string> models, keys, owners, sort_keys, docs;
   for (const auto& row : rows) {
     models.push_back(row.model);
@@ -74,26 +75,46 @@ void pg_read_model_store::commit(const std::string& consumer,
     sort_keys.push_back(row.sort_key);
     docs.push_back(row.doc);
   }
-  with(writer_, [&](pqxx::connection& c) {
-    // One statement is one transaction: the rows and the offset land
-    // together, in a single round trip.
+  // With no `expected`, any stored offset passes.
+  bool check = expected.has_value();
+  auto from = expected.value_or(journal_position{});
+  auto written = with(writer_, [&](pqxx::connection& c) {
+    // One statement is one transaction: the check, the rows and the offset
+    // land together, in a single round trip. FOR UPDATE makes a concurrent
+    // commit of the same consumer wait, and then see the newer offset.
     pqxx::nontransaction tx{c};
-    tx.exec_params(
-        "WITH upserted AS ("
-        " INSERT INTO read_models (model, key, owner, sort_key, doc)"
-        " SELECT m, k, o, s, d::jsonb FROM unnest($1::text[], $2::text[],"
-        "  $3::text[], $4::text[], $5::text[]) AS r(m, k, o, s, d)"
-        " ON CONFLICT (model, key) DO UPDATE SET owner = EXCLUDED.owner,"
-        " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1)"
-        " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
-        " VALUES ($6, $7, $8) ON CONFLICT (consumer) DO UPDATE SET"
-        " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
-        " updated_at = now()",
-        pg_array_literal(models), pg_array_literal(keys),
-        pg_array_literal(owners), pg_array_literal(sort_keys),
-        pg_array_literal(docs), consumer, position.tx, position.offset);
-    return 0;
+    return tx
+        .exec_params1(
+            "WITH current AS ("
+            " SELECT tx, global_offset FROM consumer_offsets"
+            " WHERE consumer = $6 FOR UPDATE),"
+            " ok AS (SELECT 1 WHERE NOT $9 OR"
+            " (COALESCE((SELECT tx FROM current), 0) = $10 AND"
+            "  COALESCE((SELECT global_offset FROM current), 0) = $11)),"
+            " upserted AS ("
+            " INSERT INTO read_models (model, key, owner, sort_key, doc)"
+            " SELECT m, k, o, s, d::jsonb FROM unnest($1::text[], $2::text[],"
+            "  $3::text[], $4::text[], $5::text[]) AS r(m, k, o, s, d)"
+            " WHERE EXISTS (SELECT 1 FROM ok)"
+            " ON CONFLICT (model, key) DO UPDATE SET owner = EXCLUDED.owner,"
+            " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1),"
+            " moved AS ("
+            " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
+            " SELECT $6, $7, $8 WHERE EXISTS (SELECT 1 FROM ok)"
+            " ON CONFLICT (consumer) DO UPDATE SET"
+            " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
+            " updated_at = now() RETURNING 1)"
+            " SELECT count(*) FROM moved",
+            pg_array_literal(models), pg_array_literal(keys),
+            pg_array_literal(owners), pg_array_literal(sort_keys),
+            pg_array_literal(docs), consumer, position.tx, position.offset,
+            check, from.tx, from.offset)[0]
+        .as<int64_t>();
   });
+  if (written == 0)
+    throw journal_error("read model " + consumer +
+                        ": its offset moved on elsewhere; start again from "
+                        "the stored one");
 }
 
 journal_position pg_read_model_store::offset(const std::string& consumer) {

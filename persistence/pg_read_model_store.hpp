@@ -23,7 +23,8 @@ public:
 
   void commit(const std::string& consumer,
               const std::vector<read_model_row>& rows,
-              journal_position position) override;
+              journal_position position,
+              std::optional<journal_position> expected = std::nullopt) override;
   journal_position offset(const std::string& consumer) override;
   std::optional<read_model_row> find(const std::string& model,
                                      const std::string& key) override;

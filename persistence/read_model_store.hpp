@@ -38,9 +38,14 @@ public:
   virtual ~read_model_store() = default;
 
   /// Upserts `rows` and sets `consumer`'s offset to `position`, atomically.
-  virtual void commit(const std::string& consumer,
-                      const std::vector<read_model_row>& rows,
-                      journal_position position) = 0;
+  /// With `expected`, only if the stored offset still is `expected` (the
+  /// zero position when none is stored); otherwise nothing is written and
+  /// `journal_error` is thrown: another runner of the consumer moved on, and
+  /// this one must start again from the stored offset.
+  virtual void
+  commit(const std::string& consumer, const std::vector<read_model_row>& rows,
+         journal_position position,
+         std::optional<journal_position> expected = std::nullopt) = 0;
 
   /// The offset `consumer` committed last (zero position when never).
   virtual journal_position offset(const std::string& consumer) = 0;

@@ -22,6 +22,8 @@ public:
 
   std::function<int64_t()> now_ms;
   std::function<bool()> fail;
+  /// Optional: a change is made but its reply is lost (the call throws).
+  std::function<bool()> lose_reply;
 
   std::optional<member_row> join(const std::string& node_id,
                                  const std::string& address,
@@ -43,7 +45,7 @@ public:
     m.version += 1;
     m.lease_expires_ms = now + lease.count();
     m.last_alive_ms = m.since_ms = now;
-    return stamped(m, now);
+    return reply(stamped(m, now));
   }
 
   std::optional<member_row> renew(const std::string& node_id,
@@ -57,7 +59,7 @@ public:
     m->version += 1;
     m->lease_expires_ms = now + lease.count();
     m->last_alive_ms = now;
-    return stamped(*m, now);
+    return reply(stamped(*m, now));
   }
 
   std::optional<member_row> set_status(const std::string& node_id,
@@ -71,7 +73,7 @@ public:
       return std::nullopt;
     m->status = status;
     m->version += 1;
-    return stamped(*m, now);
+    return reply(stamped(*m, now));
   }
 
   persistence::membership_view members() override {
@@ -113,7 +115,7 @@ public:
     row.owner_incarnation = incarnation;
     row.released = false;
     row.changed_ms = now;
-    return row;
+    return reply(row);
   }
 
   std::optional<shard_row> release_shard(int shard, const std::string& node_id,
@@ -125,7 +127,7 @@ public:
         i->second.owner_incarnation != incarnation || i->second.epoch != epoch)
       return std::nullopt;
     i->second.released = true;
-    return i->second;
+    return reply(i->second);
   }
 
   persistence::cluster_view snapshot() override {
@@ -162,6 +164,12 @@ private:
     if (fail && fail())
       throw std::runtime_error("membership store unreachable");
     return now_ms();
+  }
+
+  template<class Row> Row reply(Row row) {
+    if (lose_reply && lose_reply())
+      throw std::runtime_error("membership store: reply lost");
+    return row;
   }
 
   static member_row stamped(member_row row, int64_t now) {

@@ -1,0 +1,90 @@
+#define CAF_SUITE persistence.pg_commit_listener
+#include "tests/support/caf_test.hpp"
+
+#include "persistence/pg_commit_listener.hpp"
+#include "persistence/pg_journal.hpp"
+#include "persistence/pg_schema.hpp"
+#include "tests/support/test_postgres.hpp"
+
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+using namespace mall::persistence;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The positions a listener heard, safe to read from the test thread.
+struct heard {
+  std::mutex mtx;
+  std::vector<journal_position> positions;
+
+  void add(journal_position at) {
+    std::lock_guard<std::mutex> guard{mtx};
+    positions.push_back(at);
+  }
+
+  bool has(journal_position at) {
+    std::lock_guard<std::mutex> guard{mtx};
+    for (auto& p : positions)
+      if (p == at)
+        return true;
+    return false;
+  }
+};
+
+template<class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+} // namespace
+
+CAF_TEST(an announcement reads back as the position it names) {
+  journal_position at{123456789, 42};
+  CAF_CHECK(pg_commit_listener::parse(pg_commit_listener::payload(at)) == at);
+  for (auto bad : {"", "12", "a.b", "1.2x", "1..2", ".3"})
+    CAF_CHECK(!pg_commit_listener::parse(bad));
+}
+
+CAF_TEST_FIXTURE_SCOPE(pg_commit_listener_tests,
+                       mall::test_support::postgres_fixture)
+
+CAF_TEST(a commit of another journal wakes the subscribers of this one) {
+  CAF_REQUIRE(pg_schema{pg_schema::journal_migrations()}.migrate(url).ok());
+  pg_journal_options options{url};
+  options.commit_channel = "test_commits";
+  // Two writers on one database, as two nodes are.
+  pg_journal writer{options};
+  pg_journal reader{options};
+  heard pushed;
+  reader.subscribe([&](journal_position at) { pushed.add(at); });
+  // The listener may still be connecting: write until one is heard.
+  std::optional<journal_position> written;
+  int64_t seq = 0;
+  CAF_CHECK(eventually(
+      [&] {
+        std::promise<append_result> done;
+        writer.append({event_record{"product|p1", ++seq, "StockIncreased", "{}",
+                                    "trace", 0}},
+                      [&](append_result r) { done.set_value(r); });
+        auto result = done.get_future().get();
+        if (result.status != append_status::ok)
+          return false;
+        written = result.last_position;
+        return eventually([&] { return pushed.has(*written); }, 200ms);
+      },
+      10s));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
