@@ -44,6 +44,30 @@ CAF_TEST(rows and offset are committed together and rows are upserted) {
   CAF_CHECK(store->offset("never") == journal_position{});
 }
 
+CAF_TEST(a commit on top of a stale offset writes nothing and throws) {
+  // The first runner starts from nothing and commits.
+  store->commit("orders", {row("o1", "u1", "001")}, {10, 1},
+                journal_position{});
+  // A second runner that also started from nothing is refused.
+  bool refused = false;
+  try {
+    store->commit("orders", {row("o1", "u1", "001", "stale")}, {10, 5},
+                  journal_position{});
+  } catch (const journal_error&) {
+    refused = true;
+  }
+  CAF_CHECK(refused);
+  CAF_CHECK(store->offset("orders") == (journal_position{10, 1}));
+  auto o1 = store->find("orders", "o1");
+  CAF_REQUIRE(o1);
+  CAF_CHECK_EQUAL(o1->doc.find("stale"), std::string::npos);
+  // The first goes on from where it is.
+  store->commit("orders", {row("o2", "u1", "002")}, {11, 2},
+                journal_position{10, 1});
+  CAF_CHECK(store->offset("orders") == (journal_position{11, 2}));
+  CAF_CHECK(store->find("orders", "o2"));
+}
+
 CAF_TEST(find_all reads many rows at once and keeps any text intact) {
   // Quotes, backslashes, commas, braces and non-ASCII text pass through the
   // array literals of the single-statement commit unchanged.
