@@ -40,7 +40,11 @@ append_result failed(std::string message) {
 
 pg_journal::pg_journal(pg_journal_options options)
     : options_(std::move(options)),
-      readers_(options_.url, options_.read_connections),
+      // Reads are small (a LIMIT in commit order, one aggregate's events):
+      // before the table has statistics PostgreSQL may plan them parallel,
+      // starting worker processes for every poll of every consumer.
+      readers_(options_.url, options_.read_connections,
+               "SET max_parallel_workers_per_gather = 0"),
       recovery_(options_.url, options_.max_recovery_batch),
       writer_thread_([this] { write_loop(); }) {
   if (!options_.commit_channel.empty())
