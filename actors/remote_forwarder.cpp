@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -72,15 +74,26 @@ void connect(forwarder_actor* self, const std::string& address) {
   auto& p = self->state.peers[address];
   if (p.endpoint || p.connecting || self->clock().now() < p.retry_after)
     return;
+  // Seeds come from the operator: a malformed one is skipped, never thrown.
   auto colon = address.rfind(':');
-  if (colon == std::string::npos)
+  unsigned port = 0;
+  auto digits = colon == std::string::npos
+                    ? std::string_view{}
+                    : std::string_view{address}.substr(colon + 1);
+  auto [end, ec] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (digits.empty() || ec != std::errc{} ||
+      end != digits.data() + digits.size() || port == 0 || port > 65535) {
+    if (!p.failure_logged)
+      spdlog::warn("cluster: {} is no host:port, not connecting", address);
+    p.failure_logged = true;
     return;
+  }
   auto host = address.substr(0, colon);
-  auto port = static_cast<uint16_t>(std::stoi(address.substr(colon + 1)));
   p.connecting = true;
   auto mm = self->system().middleman().actor_handle();
   self->request(mm, std::chrono::seconds(2), caf::connect_atom::value, host,
-                port)
+                static_cast<uint16_t>(port))
       .then(
           [self, address](const caf::node_id&, caf::strong_actor_ptr& ptr,
                           const std::set<std::string>&) {

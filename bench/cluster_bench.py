@@ -61,20 +61,6 @@ def load_average():
         return "load average " + " ".join(f.read().split()[:3])
 
 
-def keep_logs(cluster, folder):
-    """Copies every node's log to `folder` (when given)."""
-    if not folder:
-        return
-    import shutil
-    os.makedirs(folder, exist_ok=True)
-    for node in cluster.nodes:
-        try:
-            shutil.copy(node.log_path, os.path.join(folder, f"{node.node_id}.log"))
-        except OSError as e:
-            print(f"cannot keep the log of {node.node_id}: {e}")
-    print(f"node logs kept in {folder}")
-
-
 def view_via(node, token=None, timeout=5):
     """GET /admin/cluster through `node` (None when it does not answer)."""
     try:

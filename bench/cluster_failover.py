@@ -23,7 +23,7 @@ import signal
 import time
 
 from cluster_bench import (LocalCluster, admin_token, create_products, exit_on_signals,
-                           header, keep_logs, load_average, mall_cluster, owner_in,
+                           header, load_average, mall_cluster, owner_in,
                            parse_args, percentile, print_log_summary, settle, view_via,
                            wait_until)
 
@@ -144,8 +144,8 @@ def main():
     exit_on_signals()
     header("bench/cluster_failover.py: SIGKILL / SIGSTOP -> first successful write "
            "through a survivor")
-    cluster = LocalCluster(args.node, 3)
-    try:
+    cluster = LocalCluster(args.node, 3, keep_logs_in=args.keep_logs)
+    with cluster:
         cluster.start()
         n1 = cluster.nodes[0]
         admin = admin_token(n1.client())
@@ -180,18 +180,6 @@ def main():
         print_log_summary(cluster.nodes)
         print(f"end: {load_average()}")
         return 0 if all(met) and conflicts == 0 else 1
-    except Exception:
-        print(cluster.log_tails())
-        raise
-    finally:
-        keep_logs(cluster, args.keep_logs)
-        for node in cluster.nodes:  # a frozen node cannot stop
-            if node.proc and node.proc.poll() is None:
-                try:
-                    node.proc.send_signal(signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
-        cluster.cleanup()
 
 
 if __name__ == "__main__":

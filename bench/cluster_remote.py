@@ -23,7 +23,7 @@ import time
 
 from cluster_bench import (db_delta, db_stats, LocalCluster, admin_token, children_cpu, cpu_seconds,
                            create_products, customer_token, exit_on_signals, finish_wrk,
-                           header, indent, keep_logs, load_average, machine_busy,
+                           header, indent, load_average, machine_busy,
                            order_script, parse_args, print_log_summary, settle, start_wrk,
                            stop_group, view_via)
 
@@ -74,8 +74,8 @@ def main():
     exit_on_signals()
     header("bench/cluster_remote.py: orders/s through the owner (local) vs through a "
            "gateway-only node (remote)")
-    cluster = LocalCluster(args.node, 1)
-    try:
+    cluster = LocalCluster(args.node, 1, keep_logs_in=args.keep_logs)
+    with cluster:
         cluster.start()
         owner = cluster.nodes[0]
         gateway = cluster.add_node()
@@ -134,12 +134,6 @@ def main():
         print_log_summary(cluster.nodes)
         print(f"end: {load_average()}")
         return 0 if ratio >= 0.5 else 1
-    except Exception:
-        print(cluster.log_tails())
-        raise
-    finally:
-        keep_logs(cluster, args.keep_logs)
-        cluster.cleanup()
 
 
 if __name__ == "__main__":

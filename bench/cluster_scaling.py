@@ -30,7 +30,7 @@ import time
 
 from cluster_bench import (db_delta, db_stats, SHARD_COUNT, LocalCluster, admin_token, children_cpu,
                            cpu_seconds, create_products, customer_token, exit_on_signals,
-                           finish_wrk, header, keep_logs, load_average, machine_busy,
+                           finish_wrk, header, load_average, machine_busy,
                            order_script, parse_args, percentile, print_log_summary, settle,
                            start_wrk, stop_group, view_via)
 
@@ -134,8 +134,8 @@ def main():
     exit_on_signals()
     header("bench/cluster_scaling.py: orders/s on 1, 2, 3 nodes (one PostgreSQL) "
            "and shard moves of a 4th join")
-    cluster = LocalCluster(args.node, 1)
-    try:
+    cluster = LocalCluster(args.node, 1, keep_logs_in=args.keep_logs)
+    with cluster:
         cluster.start()
         n1 = cluster.nodes[0]
         admin = admin_token(n1.client())
@@ -227,12 +227,6 @@ def main():
         print_log_summary(cluster.nodes)
         print(f"end: {load_average()}")
         return 0
-    except Exception:
-        print(cluster.log_tails())
-        raise
-    finally:
-        keep_logs(cluster, args.keep_logs)
-        cluster.cleanup()
 
 
 if __name__ == "__main__":

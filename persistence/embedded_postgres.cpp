@@ -1,5 +1,6 @@
 #include "persistence/embedded_postgres.hpp"
 
+#include "persistence/embedded_postgres_os.hpp"
 #include "persistence/subprocess.hpp"
 
 #include <arpa/inet.h>
@@ -35,111 +36,9 @@ constexpr auto ready_timeout = std::chrono::seconds{60};
 constexpr auto exit_timeout = std::chrono::seconds{10};
 constexpr const char* superuser = "postgres";
 
-std::string errno_text(const std::string& what) {
-  return what + ": " + std::strerror(errno);
-}
-
-/// Quotes a value for a libpq keyword/value connection string.
-std::string conninfo_value(const std::string& value) {
-  std::string result = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\')
-      result += '\\';
-    result += c;
-  }
-  return result + "'";
-}
-
-/// Quotes a string for postgresql.conf.
-std::string conf_string(const std::string& value) {
-  std::string result = "'";
-  for (char c : value) {
-    if (c == '\'')
-      result += '\'';
-    result += c;
-  }
-  return result + "'";
-}
-
-/// Asks the kernel for a currently free loopback port.
-std::optional<int> free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return std::nullopt;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  std::optional<int> port;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-std::string random_password() {
-  std::random_device device; // getrandom(2) on Linux
-  std::string result;
-  const char* digits = "0123456789abcdef";
-  for (int i = 0; i < 32; ++i)
-    result += digits[device() % 16];
-  return result;
-}
-
-std::vector<std::string> read_lines(const fs::path& file) {
-  std::vector<std::string> lines;
-  std::ifstream in{file};
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
-}
-
-/// Whether `pid` is a live process; a zombie counts as gone (in containers
-/// whose init does not reap, a stopped postmaster lingers as one).
-bool process_running(pid_t pid) {
-  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
-    return false;
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string stat{std::istreambuf_iterator<char>{in}, {}};
-  // "pid (comm) S ...": the state follows the last ')'.
-  auto paren = stat.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= stat.size())
-    return true; // alive for kill(2), state unknown: ask again later
-  char state = stat[paren + 2];
-  return state != 'Z' && state != 'X';
-}
-
-// pg_ctl hands the data and log paths to /bin/sh in double quotes; refuse
-// paths that could escape them.
-bool safe_for_pg_ctl(const std::string& path) {
-  return path.find_first_of("\"$`\\\n'") == std::string::npos;
-}
-
-/// An exclusive flock(2) held while one process starts the cluster, so that
-/// nodes sharing a data folder neither initdb nor start it twice.
-class start_lock {
-public:
-  explicit start_lock(const std::string& file)
-      : fd_(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
-    if (fd_ >= 0)
-      while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-      }
-  }
-  ~start_lock() {
-    if (fd_ >= 0)
-      close(fd_);
-  }
-  start_lock(const start_lock&) = delete;
-  start_lock& operator=(const start_lock&) = delete;
-  bool held() const { return fd_ >= 0; }
-
-private:
-  int fd_;
-};
-
 } // namespace
+
+using namespace embedded_os;
 
 embedded_postgres::embedded_postgres(std::string data_dir, std::string bin_dir)
     : bin_dir_(std::move(bin_dir)),
@@ -237,11 +136,9 @@ std::optional<std::string>
 embedded_postgres::attach(std::chrono::milliseconds ready_timeout) {
   if (running_)
     return std::nullopt;
-  if (!safe_for_pg_ctl(folder_))
-    return "unsupported character in data folder " + folder_;
   if (!fs::exists(folder_ + "/initialized"))
     return "no database cluster in " + folder_;
-  if (auto err = resolve_server_user(false))
+  if (auto err = check_existing_folder())
     return err;
   {
     // A server being started right now is adopted once it is ready.
@@ -266,11 +163,9 @@ std::optional<std::string> embedded_postgres::shut_down(bool* was_running) {
     *was_running = false;
   running_ = false;
   started_by_us_ = false;
-  if (!safe_for_pg_ctl(folder_))
-    return "unsupported character in data folder " + folder_;
   if (!fs::exists(cluster_dir_ + "/postmaster.pid"))
     return std::nullopt;
-  if (auto err = resolve_server_user(false))
+  if (auto err = check_existing_folder())
     return err;
   // Held until the server is gone, so that no node adopts it meanwhile.
   start_lock lock{folder_ + "/start.lock"};
@@ -295,6 +190,12 @@ std::optional<std::string> embedded_postgres::shut_down(bool* was_running) {
 }
 
 // -- start steps -------------------------------------------------------------
+
+std::optional<std::string> embedded_postgres::check_existing_folder() {
+  if (!safe_for_pg_ctl(folder_))
+    return "unsupported character in data folder " + folder_;
+  return resolve_server_user(false);
+}
 
 std::optional<std::string> embedded_postgres::resolve_server_user(bool create) {
   as_system_user_ = geteuid() == 0;

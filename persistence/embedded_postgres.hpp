@@ -90,6 +90,9 @@ public:
 
 private:
   std::optional<std::string> start_locked();
+  /// For a folder someone else created: usable by pg_ctl, and the server's
+  /// user known (not created).
+  std::optional<std::string> check_existing_folder();
   /// Stops a server this instance launched, whatever `keep_running_` says.
   void stop_started_server();
   /// Sets who runs the server (the system user when we are root), creating

@@ -4,6 +4,7 @@
 #include "persistence/pg_commit_listener.hpp"
 #include "persistence/pg_journal.hpp"
 #include "persistence/pg_schema.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_postgres.hpp"
 
 #include <chrono>
@@ -15,6 +16,7 @@
 
 using namespace mall::persistence;
 using namespace std::chrono_literals;
+using mall::test_support::eventually;
 
 namespace {
 
@@ -36,17 +38,6 @@ struct heard {
     return false;
   }
 };
-
-template<class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 } // namespace
 

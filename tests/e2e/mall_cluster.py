@@ -6,8 +6,10 @@ Only processes started here are ever signalled, by PID or process group.
 """
 import os
 import secrets
+import signal
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,8 +31,10 @@ def shard_of(entity_type, entity_id, shard_count=SHARD_COUNT):
 class LocalCluster:
     """N nodes (node-1..node-N) on one shared database in a temp folder."""
 
-    def __init__(self, node_bin, size, extra_args=()):
+    def __init__(self, node_bin, size, extra_args=(), keep_logs_in=None):
         self.node_bin = node_bin
+        # A folder to copy the node logs to before cleanup (benchmarks).
+        self.keep_logs_in = keep_logs_in
         self.dir = tempfile.mkdtemp(prefix="mall-cluster-")
         # The database runs as an unprivileged user when we are root.
         os.chmod(self.dir, 0o755)
@@ -123,7 +127,34 @@ class LocalCluster:
     def log_tails(self):
         return "\n".join(f"--- {n.node_id} ---\n{n.log_tail(40)}" for n in self.nodes)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        """Prints the node logs if the block failed; always cleans up."""
+        if exc_type is not None:
+            print(self.log_tails(), file=sys.stderr)
+        self.cleanup()
+        return False
+
+    def _keep_logs(self):
+        os.makedirs(self.keep_logs_in, exist_ok=True)
+        for node in self.nodes:
+            try:
+                shutil.copy(node.log_path,
+                            os.path.join(self.keep_logs_in, f"{node.node_id}.log"))
+            except OSError as e:
+                print(f"cannot keep the log of {node.node_id}: {e}")
+        print(f"node logs kept in {self.keep_logs_in}")
+
     def cleanup(self):
+        if self.keep_logs_in:
+            self._keep_logs()
+        for node in self.live_nodes():  # a frozen node cannot stop
+            try:
+                node.proc.send_signal(signal.SIGCONT)
+            except ProcessLookupError:
+                pass
         for node in self.nodes:
             try:
                 node.cleanup()

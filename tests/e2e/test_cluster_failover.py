@@ -5,7 +5,6 @@ pending, and the journal never catches a second writer; a frozen node
 notices it lost its lease when it wakes and rejoins as a fresh incarnation.
 """
 import signal
-import sys
 import time
 
 from mall_cluster import (LocalCluster, RestockLoad, check_every_write_survived,
@@ -40,7 +39,7 @@ def first_success_after(client, load, pid, since, timeout_s):
 
 def run_scenario(binary, stop_signal):
     cluster = LocalCluster(binary, 3)
-    try:
+    with cluster:
         cluster.start()
         n1, n2, victim = cluster.nodes
         admin = admin_token(n1.client())
@@ -97,11 +96,6 @@ def run_scenario(binary, stop_signal):
             r = n1.client(customer).get(f"/orders/{oid}")
             assert r.status == 200 and r.json["status"] == "placed", r
         assert cluster.conflicts() == 0
-    except Exception:
-        print(cluster.log_tails(), file=sys.stderr)
-        raise
-    finally:
-        cluster.cleanup()
 
 
 def test_a_killed_node_fails_over_to_the_survivors(binary):

@@ -2,7 +2,6 @@
 no client request fails (the cluster retries internally, the client never
 does): a fourth node joins, a node leaves gracefully, and every node is
 restarted in turn. Every acknowledged write is there, exactly once."""
-import sys
 import time
 
 from mall_cluster import (LocalCluster, RestockLoad, check_every_write_survived,
@@ -34,7 +33,7 @@ class Phases:
 
 def test_join_leave_and_rolling_restart_fail_no_request(binary):
     cluster = LocalCluster(binary, 3)
-    try:
+    with cluster:
         cluster.start()
         admin = admin_token(cluster.nodes[0].client())
         products = create_products(cluster.nodes[0].client(admin), 16,
@@ -92,11 +91,6 @@ def test_join_leave_and_rolling_restart_fail_no_request(binary):
                                    INITIAL_STOCK, exact=True)
         print(f"     {len(phases.results)} restocks, none failed", flush=True)
         assert cluster.conflicts() == 0
-    except Exception:
-        print(cluster.log_tails(), file=sys.stderr)
-        raise
-    finally:
-        cluster.cleanup()
 
 
 if __name__ == "__main__":

@@ -2,11 +2,10 @@
 answers any request by routing it to the owner of the entity, and the
 answers are identical whichever node was asked; nodes whose seed is down
 still form the cluster."""
-import sys
 import time
 
-from mall_cluster import LocalCluster, create_products, shard_of
-from mall_node import admin_token, customer_token, node_binary
+from mall_cluster import LocalCluster, create_products
+from mall_node import Node, admin_token, customer_token, node_binary
 
 
 def entities_in_tree(node, token):
@@ -64,7 +63,7 @@ def test_three_nodes_route_every_request_to_the_owner(cluster):
     for pid in products[:6]:
         assert n3.client().get(f"/products/{pid}").json["stock"] == 48
     # My page is projected once, whichever node runs the projection.
-    r = n3.client(customer).get("/mypage", headers={})
+    r = n3.client(customer).get("/mypage")
     assert r.status == 200, r
     page = r.json
     deadline = time.monotonic() + 10
@@ -78,7 +77,7 @@ def test_three_nodes_route_every_request_to_the_owner(cluster):
 def test_nodes_form_the_cluster_when_a_seed_is_down(cluster_bin):
     # node-1 is a seed of the others but never starts.
     cluster = LocalCluster(cluster_bin, 3)
-    try:
+    with cluster:
         for node in cluster.nodes[1:]:
             node.start()
         view = cluster.wait_settled(members=["node-2", "node-3"])
@@ -86,31 +85,33 @@ def test_nodes_form_the_cluster_when_a_seed_is_down(cluster_bin):
         admin = admin_token(cluster.nodes[1].client())
         pid = create_products(cluster.nodes[1].client(admin), 1)[0]
         assert cluster.nodes[2].client().get(f"/products/{pid}").status == 200
+
+
+def test_malformed_seeds_are_skipped(binary):
+    node = Node(binary, seeds=["127.0.0.1:abc", "nocolon", "127.0.0.1:99999"])
+    try:
+        node.start()
+        admin = admin_token(node.client())
+        pid = create_products(node.client(admin), 1)[0]
+        assert node.client().get(f"/products/{pid}").status == 200
+        assert "is no host:port" in node.log_tail(200), node.log_tail()
     finally:
-        cluster.cleanup()
+        node.cleanup()
+
+
+def timed(test, *args):
+    started = time.monotonic()
+    test(*args)
+    print(f"ok   {test.__name__} ({time.monotonic() - started:.2f}s)", flush=True)
 
 
 def main():
     binary = node_binary()
-    cluster = LocalCluster(binary, 3)
-    failed = False
-    try:
+    with LocalCluster(binary, 3) as cluster:
         cluster.start()
-        for test, arg in [(test_three_nodes_route_every_request_to_the_owner, cluster)]:
-            started = time.monotonic()
-            test(arg)
-            print(f"ok   {test.__name__} ({time.monotonic() - started:.2f}s)", flush=True)
-    except Exception:
-        failed = True
-        print(cluster.log_tails(), file=sys.stderr)
-        raise
-    finally:
-        cluster.cleanup()
-    started = time.monotonic()
-    test_nodes_form_the_cluster_when_a_seed_is_down(binary)
-    print(f"ok   test_nodes_form_the_cluster_when_a_seed_is_down "
-          f"({time.monotonic() - started:.2f}s)", flush=True)
-    sys.exit(1 if failed else 0)
+        timed(test_three_nodes_route_every_request_to_the_owner, cluster)
+    timed(test_nodes_form_the_cluster_when_a_seed_is_down, binary)
+    timed(test_malformed_seeds_are_skipped, binary)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 
 #include "persistence/pg_journal.hpp"
 #include "persistence/pg_schema.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_postgres.hpp"
 
 #include <algorithm>
@@ -92,19 +93,6 @@ struct recovery_log {
                                              [](int n) { return n != 1; }));
   }
 };
-
-/// Whether `condition` holds before `timeout` runs out; polls it.
-template<class Condition>
-bool eventually(Condition condition,
-                std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
-  }
-  return true;
-}
 
 /// Collects the results of appends issued without waiting.
 struct result_log {
