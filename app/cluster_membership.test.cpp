@@ -5,6 +5,7 @@
 #include "app/cluster_membership.hpp"
 #include "persistence/pg_membership.hpp"
 #include "persistence/pg_schema.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_postgres.hpp"
 
 #include <atomic>
@@ -14,22 +15,11 @@
 
 using namespace mall;
 using namespace std::chrono_literals;
+using mall::test_support::eventually;
 
 namespace {
 
 constexpr size_t shard_count = 8;
-
-/// Polls `condition` until it holds or `timeout` runs out.
-template<class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 /// One member with the routes it writes and what its hooks saw.
 struct member {
