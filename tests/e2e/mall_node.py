@@ -206,8 +206,10 @@ class Node:
 
     def _stop_orphan_postgres(self):
         """A SIGKILLed node leaves its embedded PostgreSQL running (it is
-        detached by pg_ctl). Stop the one in *our* folder, by its pid file."""
-        pid_file = os.path.join(self.data_dir, "pg", "postmaster.pid")
+        detached by pg_ctl), and a clean stop leaves running a server it
+        adopted from a killed predecessor. Stop the one in *our* folder, by
+        its pid file."""
+        pid_file = os.path.join(self.data_dir, "pg", "data", "postmaster.pid")
         try:
             with open(pid_file) as f:
                 pid = int(f.readline().strip())
@@ -227,13 +229,18 @@ class Node:
 
 
 def _alive(pid):
+    """A live process; a zombie (stopped, not reaped yet) counts as gone."""
     try:
         os.kill(pid, 0)
-        return True
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def admin_token(client):
