@@ -1,7 +1,8 @@
 // Throughput of the journal's group commit against two baselines, on the
 // same throw-away PostgreSQL (synchronous_commit=on) and the same rows:
 //   group commit: many entities, each appending one event at a time and
-//                 waiting for its commit (as entity actors do);
+//                 waiting for its commit (as entity actors do), with the
+//                 default writer connections and with one for comparison;
 //   baseline (a): one transaction per event from 8 connections;
 //   baseline (b): 100-row INSERTs in a loop on one connection, no app.
 // Usage: bench_journal_append [seconds per run, default 5] [entities, default
@@ -100,10 +101,12 @@ double multi_row_inserts(const std::string& url, double seconds) {
 
 /// Group commit: `entities` writers each keep one append in flight.
 double group_commit(const std::string& url, double seconds, int entities,
-                    size_t max_batch_events, uint64_t& commits) {
+                    size_t max_batch_events, size_t writers,
+                    uint64_t& commits) {
   pg_journal_options options;
   options.url = url;
   options.max_batch_events = max_batch_events;
+  options.writer_connections = writers;
   pg_journal journal{options};
   std::atomic<int64_t> written{0};
   std::atomic<int64_t> failed{0};
@@ -131,7 +134,7 @@ double group_commit(const std::string& url, double seconds, int entities,
     });
   };
   for (int i = 0; i < entities; ++i)
-    next("bench-g|" + std::to_string(i), 1);
+    next("bench-g" + std::to_string(writers) + "|" + std::to_string(i), 1);
   {
     std::unique_lock<std::mutex> lock{mutex};
     all_stopped.wait(lock, [&] { return running.load() == 0; });
@@ -174,12 +177,21 @@ int main(int argc, char** argv) {
   std::printf("baseline (b) 100-row INSERTs, 1 connection:       %10.0f "
               "events/s\n",
               b);
-  uint64_t commits = 0;
-  auto g = group_commit(url, seconds, entities, max_batch_events, commits);
-  std::printf("pg_journal group commit, %d entities:           %10.0f "
-              "events/s (%llu commits, %.0f events/commit, at most %zu)\n",
-              entities, g, static_cast<unsigned long long>(commits),
-              commits > 0 ? g * seconds / commits : 0.0, max_batch_events);
+  // The default writers, and one writer for comparison.
+  auto writers = pg_journal_options{}.writer_connections;
+  double g = 0;
+  for (size_t w : {size_t{1}, writers}) {
+    uint64_t commits = 0;
+    auto rate =
+        group_commit(url, seconds, entities, max_batch_events, w, commits);
+    std::printf("pg_journal group commit, %d entities, %zu writer%s: %10.0f "
+                "events/s (%llu commits, %.0f events/commit, at most %zu)\n",
+                entities, w, w == 1 ? " " : "s", rate,
+                static_cast<unsigned long long>(commits),
+                commits > 0 ? rate * seconds / commits : 0.0, max_batch_events);
+    if (w == writers)
+      g = rate;
+  }
   std::printf("ratio vs (a): %.1fx (target >= 5x)\n", g / a);
   std::printf("ratio vs (b): %.2fx (target >= 0.4x)\n", g / b);
   std::printf("target >= 100000 events/s: %s\n",

@@ -46,7 +46,9 @@ pg_journal::pg_journal(pg_journal_options options)
       readers_(options_.url, options_.read_connections,
                "SET max_parallel_workers_per_gather = 0"),
       recovery_(options_.url, options_.max_recovery_batch),
-      writer_thread_([this] { write_loop(); }) {
+      lanes_(std::max<size_t>(1, options_.writer_connections)) {
+  for (auto& lane : lanes_)
+    writer_threads_.emplace_back([this, &lane] { write_loop(lane); });
   if (!options_.commit_channel.empty())
     listener_ = std::make_unique<pg_commit_listener>(
         options_.url, options_.commit_channel,
@@ -60,7 +62,8 @@ pg_journal::~pg_journal() {
     stopping_ = true;
   }
   queue_changed_.notify_all();
-  writer_thread_.join();
+  for (auto& thread : writer_threads_)
+    thread.join();
 }
 
 // -- writing -----------------------------------------------------------------
@@ -69,6 +72,7 @@ void pg_journal::append(std::vector<event_record> events,
                         append_callback done) {
   {
     std::lock_guard<std::mutex> guard{queue_mutex_};
+    queued_events_ += events.size();
     queue_.push_back({std::move(events), std::move(done), fence_epoch_.load()});
     ++enqueued_;
   }
@@ -95,15 +99,39 @@ void pg_journal::save_snapshot(const snapshot_record& snapshot) {
   recovery_.save_snapshot(snapshot);
 }
 
-void pg_journal::write_loop() {
+bool pg_journal::may_take_batch() const {
+  if (queue_.empty())
+    return false;
+  // A second writer only when one batch's worth waits: under light load,
+  // appends pile up behind the running commit and share the next one.
+  return busy_writers_ == 0 || queued_events_ >= options_.parallel_batch_events;
+}
+
+std::vector<pg_journal::pending_append> pg_journal::take_batch() {
+  std::vector<pending_append> batch;
+  size_t events = 0;
+  while (!queue_.empty() &&
+         (batch.empty() ||
+          events + queue_.front().events.size() <= options_.max_batch_events)) {
+    events += queue_.front().events.size();
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  queued_events_ -= events;
+  return batch;
+}
+
+void pg_journal::write_loop(writer_lane& lane) {
   // Connect right away, so that readiness does not wait for a first write.
-  probe();
+  probe(lane);
   std::unique_lock<std::mutex> lock{queue_mutex_};
   for (;;) {
-    auto has_work = [&] { return stopping_ || !queue_.empty(); };
+    auto has_work = [&] {
+      return may_take_batch() || (stopping_ && queue_.empty());
+    };
     if (!queue_changed_.wait_for(lock, options_.probe_interval, has_work)) {
       lock.unlock();
-      probe();
+      probe(lane);
       lock.lock();
       continue;
     }
@@ -111,17 +139,10 @@ void pg_journal::write_loop() {
       return; // stopping, and everything queued has been written
     // Everything that queued up during the previous commit goes into this
     // one, up to the batch limit.
-    std::vector<pending_append> batch;
-    size_t events = 0;
-    while (!queue_.empty() &&
-           (batch.empty() || events + queue_.front().events.size() <=
-                                 options_.max_batch_events)) {
-      events += queue_.front().events.size();
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
+    auto batch = take_batch();
+    ++busy_writers_;
     lock.unlock();
-    auto results = write_batch(batch);
+    auto results = write_batch(lane, batch);
     bool any_committed = false;
     journal_position last_committed;
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -140,13 +161,16 @@ void pg_journal::write_loop() {
     if (any_committed)
       notify_subscribers(last_committed);
     lock.lock();
+    --busy_writers_;
     completed_ += batch.size();
     completed_changed_.notify_all();
+    // What queued meanwhile may now go to another writer too.
+    queue_changed_.notify_all();
   }
 }
 
 std::vector<append_result>
-pg_journal::write_batch(std::vector<pending_append>& batch) {
+pg_journal::write_batch(writer_lane& lane, std::vector<pending_append>& batch) {
   std::vector<append_result> results(batch.size());
   std::vector<size_t> valid;
   valid.reserve(batch.size());
@@ -165,19 +189,19 @@ pg_journal::write_batch(std::vector<pending_append>& batch) {
   // batch is acknowledged; reconnect for the next one.
   auto fail_all = [&](const char* why) {
     spdlog::error("journal batch of {} appends failed: {}", valid.size(), why);
-    writer_.reset();
+    lane.connection.reset();
     healthy_ = false;
     for (auto i : valid)
       results[i] = failed(why);
   };
   try {
-    auto positions = insert_and_commit(batch, valid);
+    auto positions = insert_and_commit(lane, batch, valid);
     for (size_t i = 0; i < valid.size(); ++i)
       results[valid[i]].last_position = positions[i];
   } catch (const pqxx::sql_error& e) {
     // Typically a second writer of one aggregate: find out which append.
     if (caused_by_data(e))
-      write_one_by_one(batch, valid, results);
+      write_one_by_one(lane, batch, valid, results);
     else
       fail_all(e.what());
   } catch (const std::exception& e) {
@@ -186,12 +210,13 @@ pg_journal::write_batch(std::vector<pending_append>& batch) {
   return results;
 }
 
-void pg_journal::write_one_by_one(std::vector<pending_append>& batch,
+void pg_journal::write_one_by_one(writer_lane& lane,
+                                  std::vector<pending_append>& batch,
                                   const std::vector<size_t>& valid,
                                   std::vector<append_result>& results) {
   for (auto i : valid) {
     try {
-      results[i].last_position = insert_and_commit(batch, {i}).front();
+      results[i].last_position = insert_and_commit(lane, batch, {i}).front();
     } catch (const pqxx::sql_error& e) {
       if (e.sqlstate() != "23505") {
         results[i] = failed(e.what());
@@ -204,7 +229,7 @@ void pg_journal::write_one_by_one(std::vector<pending_append>& batch,
                    first.persistence_id, first.seq_nr);
       results[i] = {append_status::conflict, e.what(), {}};
     } catch (const std::exception& e) {
-      writer_.reset();
+      lane.connection.reset();
       healthy_ = false;
       results[i] = failed(e.what());
     }
@@ -212,7 +237,8 @@ void pg_journal::write_one_by_one(std::vector<pending_append>& batch,
 }
 
 std::vector<journal_position>
-pg_journal::insert_and_commit(std::vector<pending_append>& batch,
+pg_journal::insert_and_commit(writer_lane& lane,
+                              std::vector<pending_append>& batch,
                               const std::vector<size_t>& valid) {
   // Fenced before the first statement too, so that an entity that woke up
   // from a freeze with a stale decision never even reaches the journal key.
@@ -221,7 +247,7 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
   size_t rows = 0;
   for (auto i : valid)
     rows += batch[i].events.size();
-  pqxx::work tx{writer_connection()};
+  pqxx::work tx{writer_connection(lane)};
   // Take the transaction id and the global offsets first, so the rows can
   // go in with COPY: cheaper for the server than an INSERT of many rows.
   auto ids = tx.exec_params("SELECT pg_current_xact_id()::text::bigint, "
@@ -262,11 +288,12 @@ pg_journal::insert_and_commit(std::vector<pending_append>& batch,
   return positions;
 }
 
-pqxx::connection& pg_journal::writer_connection() {
-  if (!writer_ || !writer_->is_open()) {
-    writer_ = std::make_unique<pqxx::connection>(options_.url);
+pqxx::connection& pg_journal::writer_connection(writer_lane& lane) {
+  auto& writer = lane.connection;
+  if (!writer || !writer->is_open()) {
+    writer = std::make_unique<pqxx::connection>(options_.url);
     if (auto ms = options_.stall_timeout.count(); ms > 0) {
-      pqxx::nontransaction tx{*writer_};
+      pqxx::nontransaction tx{*writer};
       auto value = std::to_string(ms);
       // A COPY whose client froze counts as running, not idle: bound the
       // statements too, with room for a slow commit under load.
@@ -274,22 +301,22 @@ pqxx::connection& pg_journal::writer_connection() {
               "; SET statement_timeout = " + std::to_string(2 * ms));
     }
   }
-  return *writer_;
+  return *writer;
 }
 
-void pg_journal::probe() {
+void pg_journal::probe(writer_lane& lane) {
   try {
-    pqxx::nontransaction tx{writer_connection()};
+    pqxx::nontransaction tx{writer_connection(lane)};
     tx.exec("SELECT 1");
     healthy_ = true;
-    outage_logged_ = false;
+    lane.outage_logged = false;
   } catch (const std::exception& e) {
-    writer_.reset();
+    lane.connection.reset();
     healthy_ = false;
     // Once per outage, not once per probe.
-    if (!outage_logged_)
+    if (!lane.outage_logged)
       spdlog::warn("journal database unreachable: {}", e.what());
-    outage_logged_ = true;
+    lane.outage_logged = true;
   }
 }
 

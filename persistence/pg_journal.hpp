@@ -25,6 +25,13 @@ struct pg_journal_options {
   std::string url;
   /// Most events written in one transaction.
   size_t max_batch_events = 2000;
+  /// Writer threads, each with its own connection and transaction. One
+  /// takes whatever queued while the previous commit ran; a second one
+  /// starts a batch beside it only once `parallel_batch_events` wait, so
+  /// under heavy load the server parses one COPY while it flushes the other
+  /// commit's WAL, and light load still gets one transaction at a time.
+  size_t writer_connections = 2;
+  size_t parallel_batch_events = 200;
   /// Connections for reads, snapshots and offsets.
   size_t read_connections = 4;
   /// How long the writer may stay idle before it checks its connection
@@ -43,18 +50,21 @@ struct pg_journal_options {
   /// Asked right before each COMMIT; false aborts the batch (its appends
   /// fail, so their entities recover). A node that lost its lease thus
   /// never commits what it decided before.
-  std::function<bool()> may_commit;
+  std::function<bool()> may_commit{};
   /// Non-empty in a cluster: every commit is announced on this PostgreSQL
   /// channel, and the announcements of every node's writer (this one's
   /// included) reach `subscribe`rs, so that consumers wake up right after a
   /// commit wherever it happened.
-  std::string commit_channel;
+  std::string commit_channel{};
 };
 
-/// `journal` on PostgreSQL. One writer thread with its own connection takes
+/// `journal` on PostgreSQL. A writer thread with its own connection takes
 /// every queued append (up to `max_batch_events` events) as soon as the
 /// previous commit returned and writes them in one transaction: a commit
-/// costs one WAL flush however many entities wait on it. When a batch hits
+/// costs one WAL flush however many entities wait on it. Under heavy load
+/// more writers (`writer_connections`) commit side by side; an entity has
+/// one append in flight at a time, so its events still commit in order, and
+/// readers see transactions in commit order anyway. When a batch hits
 /// the `(persistence_id, seq_nr)` key, its appends are retried one by one
 /// so that only the conflicting one is rejected. The writer also probes its
 /// connection when idle, which keeps `healthy` current.
@@ -133,35 +143,46 @@ private:
     uint64_t epoch = 0;
   };
 
-  void write_loop();
-  std::vector<append_result> write_batch(std::vector<pending_append>& batch);
-  void write_one_by_one(std::vector<pending_append>& batch,
+  /// One writer thread's connection; used by that thread only.
+  struct writer_lane {
+    std::unique_ptr<pqxx::connection> connection;
+    /// Whether the current outage has been logged.
+    bool outage_logged = false;
+  };
+
+  void write_loop(writer_lane& lane);
+  /// Whether `write_loop` may take a batch now (with `queue_mutex_` held).
+  bool may_take_batch() const;
+  std::vector<pending_append> take_batch();
+  std::vector<append_result> write_batch(writer_lane& lane,
+                                         std::vector<pending_append>& batch);
+  void write_one_by_one(writer_lane& lane, std::vector<pending_append>& batch,
                         const std::vector<size_t>& valid,
                         std::vector<append_result>& results);
   /// Inserts the events of `batch[valid...]` and commits; returns the
   /// position of each append's last event.
   std::vector<journal_position>
-  insert_and_commit(std::vector<pending_append>& batch,
+  insert_and_commit(writer_lane& lane, std::vector<pending_append>& batch,
                     const std::vector<size_t>& valid);
-  pqxx::connection& writer_connection();
-  /// Runs `SELECT 1` on the writer's connection (connecting when needed)
-  /// and records the outcome in `healthy_`.
-  void probe();
+  pqxx::connection& writer_connection(writer_lane& lane);
+  /// Runs `SELECT 1` on the lane's connection (connecting when needed) and
+  /// records the outcome in `healthy_`.
+  void probe(writer_lane& lane);
   void notify_subscribers(journal_position at);
 
   template<class F> auto read(const char* what, F&& fn);
 
   pg_journal_options options_;
   pg_connection_pool readers_;
-  /// Used by the writer thread only.
-  std::unique_ptr<pqxx::connection> writer_;
-  /// Whether the current outage has been logged; writer thread only.
-  bool outage_logged_ = false;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
   std::condition_variable completed_changed_;
   std::deque<pending_append> queue_;
+  /// Events in `queue_`.
+  size_t queued_events_ = 0;
+  /// Writers between taking a batch and answering it.
+  size_t busy_writers_ = 0;
   std::atomic<uint64_t> fence_epoch_{0};
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
@@ -177,7 +198,8 @@ private:
 
   pg_recovery_reader recovery_;
 
-  std::thread writer_thread_;
+  std::vector<writer_lane> lanes_;
+  std::vector<std::thread> writer_threads_;
   /// Last, so that it stops first (it calls `notify_subscribers`).
   std::unique_ptr<pg_commit_listener> listener_;
 };

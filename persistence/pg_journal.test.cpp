@@ -1,7 +1,10 @@
 #define CAF_SUITE persistence.pg_journal
 #include "tests/support/caf_test.hpp"
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/pg_journal_fixture.hpp"
+
+#include <pqxx/pqxx>
 
 using namespace mall::persistence;
 using namespace mall::test_support;
@@ -72,6 +75,45 @@ CAF_TEST(appends queued during a commit share the next transaction) {
   // The blocker alone, then batches of at most 100 events.
   CAF_CHECK_LESS_OR_EQUAL(j.commits(), 1 + appends / 100);
   CAF_CHECK_GREATER_OR_EQUAL(j.commits(), appends / 100);
+}
+
+CAF_TEST(a second writer commits beside a stuck one once a batch waits) {
+  auto opts = options();
+  opts.writer_connections = 2;
+  opts.parallel_batch_events = 100;
+  pg_journal j{opts};
+  result_log log;
+  // An uncommitted row with the blocker's key: the writer that takes the
+  // blocker waits on it inside its COPY.
+  pqxx::connection holder{url};
+  pqxx::work held{holder};
+  held.exec("INSERT INTO journal (persistence_id, seq_nr, event_type, payload)"
+            " VALUES ('w|blocker', 1, 'T', '{}')");
+  j.append({event("w|blocker", 1)}, log.record("blocker"));
+  pqxx::connection observer{url};
+  auto writers_waiting = [&] {
+    pqxx::nontransaction tx{observer};
+    return tx
+        .exec("SELECT count(*) FROM pg_stat_activity "
+              "WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%'")[0][0]
+        .as<int>();
+  };
+  CAF_REQUIRE(eventually([&] { return writers_waiting() == 1; }));
+  // Below a batch's worth nothing moves; at 100 the idle writer takes all
+  // of them in one transaction.
+  for (int i = 0; i < 100; ++i)
+    j.append({event("w|" + std::to_string(i), 1)},
+             log.record(std::to_string(i)));
+  CAF_CHECK(eventually([&] { return j.commits() == 1; }));
+  j.append({event("w|late", 1)}, log.record("late"));
+  held.abort();
+  j.flush();
+  for (int i = 0; i < 100; ++i)
+    CAF_CHECK(log.status(std::to_string(i)) == append_status::ok);
+  CAF_CHECK(log.status("blocker") == append_status::ok);
+  CAF_CHECK(log.status("late") == append_status::ok);
+  CAF_CHECK_EQUAL(j.commits(), 3u);
+  CAF_CHECK_EQUAL(j.read_all({}, 200).size(), 102u);
 }
 
 CAF_TEST(an invalid append fails without harming its batch) {
