@@ -46,6 +46,9 @@ pg_journal::pg_journal(pg_journal_options options)
       readers_(options_.url, options_.read_connections,
                "SET max_parallel_workers_per_gather = 0"),
       recovery_(options_.url, options_.max_recovery_batch),
+      tail_([this](journal_position after,
+                   size_t max) { return fetch_all(after, max); },
+            options_.tail_events),
       lanes_(std::max<size_t>(1, options_.writer_connections)) {
   for (auto& lane : lanes_)
     writer_threads_.emplace_back([this, &lane] { write_loop(lane); });
@@ -368,6 +371,11 @@ pg_journal::read_events(const std::string& persistence_id,
 
 std::vector<event_record> pg_journal::read_all(journal_position after,
                                                size_t max) {
+  return tail_.read(after, max);
+}
+
+std::vector<event_record> pg_journal::fetch_all(journal_position after,
+                                                size_t max) {
   return read("read_all", [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
     // Every transaction below the snapshot's xmin has finished, so no event

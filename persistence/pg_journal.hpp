@@ -3,6 +3,7 @@
 #pragma once
 
 #include "persistence/journal.hpp"
+#include "persistence/journal_tail.hpp"
 #include "persistence/pg_commit_listener.hpp"
 #include "persistence/pg_connection_pool.hpp"
 #include "persistence/pg_recovery_reader.hpp"
@@ -34,6 +35,9 @@ struct pg_journal_options {
   size_t parallel_batch_events = 200;
   /// Connections for reads, snapshots and offsets.
   size_t read_connections = 4;
+  /// Newest events kept in memory for `read_all`, so that the consumers of
+  /// a node read each event from the database once (`journal_tail`).
+  size_t tail_events = 10000;
   /// How long the writer may stay idle before it checks its connection
   /// with `SELECT 1`, so that `healthy` notices a lost database even when
   /// nothing is written.
@@ -171,6 +175,8 @@ private:
   void notify_subscribers(journal_position at);
 
   template<class F> auto read(const char* what, F&& fn);
+  /// `read_all` from the database.
+  std::vector<event_record> fetch_all(journal_position after, size_t max);
 
   pg_journal_options options_;
   pg_connection_pool readers_;
@@ -197,6 +203,7 @@ private:
   std::atomic<bool> healthy_{false};
 
   pg_recovery_reader recovery_;
+  journal_tail tail_;
 
   std::vector<writer_lane> lanes_;
   std::vector<std::thread> writer_threads_;
