@@ -171,27 +171,28 @@ void route(shard_actor* self, const entity_command& cmd, pending_command p) {
     hold(self, c, std::move(p));
     return;
   case child_status::failed:
-    if (self->clock().now() < c.failed_until) {
+    if (self->clock().now() < c.failures().failed_until) {
       p.deliver(error_reply("unavailable", "entity failed, retry later"));
       return;
     }
-    c.restarts.reset_window();
+    c.failures().restarts.reset_window();
     c.waiting.push_back(std::move(p));
     start(self, *i);
     return;
   }
 }
 
-void escalate(shard_actor* self, const std::string& key, const child& c) {
+void escalate(shard_actor* self, const std::string& key,
+              const failure_record& f) {
   auto [type, id] = split_key(key);
   spdlog::error("shard {}: entity {} exhausted its restart budget ({} "
                 "restarts), failed until the window passes: {}",
-                self->state.cfg.index, key, c.restarts.recent_restarts(),
-                c.last_error);
+                self->state.cfg.index, key, f.restarts.recent_restarts(),
+                f.last_error);
   if (auto& handler = self->state.cfg.escalation)
     self->send(handler,
                entity_escalation{std::move(type), std::move(id),
-                                 c.restarts.recent_restarts(), c.last_error});
+                                 f.restarts.recent_restarts(), f.last_error});
 }
 
 /// Blames the oldest lost command for a crash: the entity was handling it.
@@ -213,27 +214,28 @@ void blame(std::vector<pending_command>& lost) {
 void restart_later(shard_actor* self, child_entry& entry, bool entity_fault) {
   auto& st = self->state;
   auto& c = entry.second;
+  auto& f = c.failures();
   auto& cfg = settings(self);
   auto delay =
       entity_fault
-          ? c.restarts.on_crash(self->clock().now(), cfg, st.rng)
+          ? f.restarts.on_crash(self->clock().now(), cfg, st.rng)
           : std::optional<restart_policy::duration>{std::min(
                 cfg.restart_backoff_max,
-                std::max(cfg.restart_backoff_min, c.last_backoff * 2))};
+                std::max(cfg.restart_backoff_min, f.last_backoff * 2))};
   if (!delay) {
     c.status = child_status::failed;
-    c.failed_until = c.restarts.retry_after(cfg);
+    f.failed_until = f.restarts.retry_after(cfg);
     for (auto& cmd : c.waiting)
       cmd.deliver(error_reply("unavailable", "entity failed, retry later"));
     c.waiting.clear();
-    escalate(self, entry.first, c);
+    escalate(self, entry.first, f);
     return;
   }
   spdlog::warn("shard {}: entity {} crashed ({}), restart {} in {} ms",
-               st.cfg.index, entry.first, c.last_error,
-               c.restarts.recent_restarts(), delay->count());
+               st.cfg.index, entry.first, f.last_error,
+               f.restarts.recent_restarts(), delay->count());
   c.status = child_status::restarting;
-  c.last_backoff = *delay;
+  f.last_backoff = *delay;
   self->delayed_send(self, *delay, restart_atom::value, entry.first,
                      c.generation);
 }
@@ -260,7 +262,7 @@ void on_child_exit(shard_actor* self, child_entry& entry,
     start(self, entry);
     return;
   }
-  c.last_error = self->system().render(reason);
+  c.failures().last_error = self->system().render(reason);
   if (!stopped_by_journal(reason))
     blame(lost);
   std::vector<pending_command> retry;
@@ -290,7 +292,7 @@ void on_recovered(shard_actor* self, const std::string& key,
     spawn_child(self, *i, rec);
     return;
   }
-  i->second.last_error = rec.error;
+  i->second.failures().last_error = rec.error;
   restart_later(self, *i, false);
 }
 void on_restart(shard_actor* self, const std::string& key,
@@ -323,8 +325,8 @@ void on_tick(shard_actor* self) {
           now - c.last_active >= cfg.passivation_idle) {
         c.status = child_status::passivating;
         self->send(c.actor, passivate_atom::value);
-      } else if (c.status == child_status::failed && now >= c.failed_until &&
-                 c.waiting.empty()) {
+      } else if (c.status == child_status::failed &&
+                 now >= c.failures().failed_until && c.waiting.empty()) {
         i = st.children.erase(i);
         continue;
       }
@@ -351,9 +353,9 @@ std::string describe(shard_actor* self) {
         {"name", key},
         {"kind", "entity"},
         {"status", to_string(c.status)},
-        {"restarts", c.restarts.total_restarts()},
-        {"backoff_ms", c.last_backoff.count()},
-        {"last_error", c.last_error},
+        {"restarts", c.total_restarts()},
+        {"backoff_ms", c.failure ? c.failure->last_backoff.count() : 0},
+        {"last_error", c.failure ? c.failure->last_error : std::string{}},
         {"children", nlohmann::json::array()},
     };
   };
@@ -361,11 +363,11 @@ std::string describe(shard_actor* self) {
   // Troubled entities first: those are what an operator looks for.
   for (auto& [key, c] : st.children)
     if (children.size() < max &&
-        (c.status != child_status::running || c.restarts.total_restarts()))
+        (c.status != child_status::running || c.total_restarts()))
       children.push_back(node(key, c));
   for (auto& [key, c] : st.children)
     if (children.size() < max && c.status == child_status::running &&
-        !c.restarts.total_restarts())
+        !c.total_restarts())
       children.push_back(node(key, c));
   return nlohmann::json{
       {"name", "shard-" + std::to_string(st.cfg.index)},

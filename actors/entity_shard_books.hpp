@@ -65,6 +65,14 @@ inline const char* to_string(child_status x) {
   }
 }
 
+/// What an entity's crashes and failed recoveries left behind.
+struct failure_record {
+  time_point failed_until;
+  restart_policy restarts;
+  restart_policy::duration last_backoff{0};
+  std::string last_error;
+};
+
 /// One entity of the shard, alive or not.
 struct child {
   caf::actor actor;
@@ -76,10 +84,18 @@ struct child {
   /// Held while the entity is not running, oldest first.
   std::vector<pending_command> waiting;
   time_point last_active;
-  time_point failed_until;
-  restart_policy restarts;
-  restart_policy::duration last_backoff{0};
-  std::string last_error;
+  /// Only for an entity that ever failed: most never do, and each byte here
+  /// is paid by every active entity.
+  std::unique_ptr<failure_record> failure;
+
+  failure_record& failures() {
+    if (!failure)
+      failure = std::make_unique<failure_record>();
+    return *failure;
+  }
+  uint64_t total_restarts() const {
+    return failure ? failure->restarts.total_restarts() : 0;
+  }
 };
 
 using child_map = std::unordered_map<std::string, child>;

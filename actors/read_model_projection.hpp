@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/event_consumer.hpp"
+#include "actors/projection_row_cache.hpp"
 #include "domains/common/aggregate.hpp"
 #include "domains/common/view_row.hpp"
 #include "persistence/read_model_store.hpp"
@@ -39,44 +40,63 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
   // froze with a batch in hand while another took the projection over)
   // can never write stale rows.
   auto committed = std::make_shared<persistence::journal_position>();
-  cfg.load_own_offset = [store, name, committed] {
+  auto cache =
+      std::make_shared<projection_row_cache>(settings.projection_cache_rows);
+  cfg.load_own_offset = [store, name, committed, cache] {
+    cache->clear();
     *committed = store->offset(name);
     return *committed;
   };
-  cfg.handle = [store, name, prefix, on_progress, committed](
-                   const std::vector<persistence::event_record>& batch) {
+  cfg.handle = [store, name, prefix, on_progress, committed,
+                cache](const std::vector<persistence::event_record>& batch) {
     if (batch.empty())
       return;
-    // Rows touched by this batch, read in one query, so that several events
-    // of one entity fold on top of each other before the single commit.
-    std::map<std::string, std::optional<domains::view_row>> touched;
-    for (const auto& rec : batch)
-      if (rec.persistence_id.compare(0, prefix.size(), prefix) == 0)
-        touched.emplace(rec.persistence_id.substr(prefix.size()), std::nullopt);
-    std::vector<std::string> ids;
-    for (auto& [id, row] : touched)
-      ids.push_back(id);
-    if (!ids.empty())
-      for (auto& stored : store->find_all(name, ids))
-        touched[stored.key] =
+    // The rows this batch touches, so that several events of one entity
+    // fold on top of each other before the single commit: from the cache,
+    // or else read in one query.
+    struct touched_row {
+      std::optional<domains::view_row> row;
+      bool changed = false;
+    };
+    std::map<std::string, touched_row> touched;
+    std::vector<std::string> missing;
+    for (const auto& rec : batch) {
+      if (rec.persistence_id.compare(0, prefix.size(), prefix) != 0)
+        continue;
+      auto id = rec.persistence_id.substr(prefix.size());
+      if (touched.count(id) != 0)
+        continue;
+      auto cached = cache->take(id);
+      if (!cached)
+        missing.push_back(id);
+      touched.emplace(std::move(id), touched_row{std::move(cached)});
+    }
+    if (!missing.empty())
+      for (auto& stored : store->find_all(name, missing))
+        touched[stored.key].row =
             domains::view_row{stored.key, stored.owner, stored.sort_key,
                               domains::json::parse(stored.doc)};
     for (const auto& rec : batch) {
       if (rec.persistence_id.compare(0, prefix.size(), prefix) != 0)
         continue;
-      auto& row = touched[rec.persistence_id.substr(prefix.size())];
+      auto id = rec.persistence_id.substr(prefix.size());
+      auto& entry = touched[id];
       auto event = Aggregate::decode_event(domains::json::parse(rec.payload));
-      if (auto after = View::fold(row, rec.persistence_id.substr(prefix.size()),
-                                  event, rec.position.offset))
-        row = std::move(after);
+      if (auto after = View::fold(entry.row, id, event, rec.position.offset)) {
+        entry.row = std::move(after);
+        entry.changed = true;
+      }
     }
     std::vector<persistence::read_model_row> rows;
-    for (auto& [id, row] : touched)
-      if (row)
-        rows.push_back(
-            {name, row->key, row->owner, row->sort_key, row->doc.dump()});
+    for (auto& [id, entry] : touched)
+      if (entry.changed)
+        rows.push_back({name, entry.row->key, entry.row->owner,
+                        entry.row->sort_key, entry.row->doc.dump()});
     store->commit(name, rows, batch.back().position, *committed);
     *committed = batch.back().position;
+    for (auto& [id, entry] : touched)
+      if (entry.row)
+        cache->put(std::move(*entry.row));
     if (on_progress)
       on_progress(batch.back().position);
   };

@@ -53,6 +53,9 @@ struct runtime_settings {
   duration consumer_poll_interval{std::chrono::seconds(1)};
   /// Events read from the journal per batch.
   size_t consumer_batch_size = 500;
+  /// Rows a projection keeps after committing them, so that the next event
+  /// of the same entity folds without reading its row back.
+  size_t projection_cache_rows = 10000;
 };
 
 } // namespace mall::actors
