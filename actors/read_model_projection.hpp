@@ -67,7 +67,9 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
       if (touched.count(id) != 0)
         continue;
       auto cached = cache->take(id);
-      if (!cached)
+      // No row can exist before an entity's first event: rows only hold
+      // events up to the stored offset, which is before this one.
+      if (!cached && rec.seq_nr != 1)
         missing.push_back(id);
       touched.emplace(std::move(id), touched_row{std::move(cached)});
     }

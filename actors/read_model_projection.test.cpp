@@ -17,6 +17,7 @@ namespace {
 struct counting_store : persistence::read_model_store {
   std::map<std::string, persistence::read_model_row> rows;
   persistence::journal_position stored;
+  size_t reads = 0;
   size_t rows_read = 0;
   size_t rows_written = 0;
 
@@ -43,6 +44,7 @@ struct counting_store : persistence::read_model_store {
   }
   std::vector<persistence::read_model_row>
   find_all(const std::string&, const std::vector<std::string>& keys) override {
+    ++reads;
     std::vector<persistence::read_model_row> found;
     for (auto& key : keys)
       if (auto i = rows.find(key); i != rows.end()) {
@@ -71,6 +73,7 @@ struct fixture {
   std::shared_ptr<counting_store> store = std::make_shared<counting_store>();
   actors::event_consumer_config cfg;
   int64_t offset = 0;
+  std::map<std::string, int64_t> seq_nrs;
 
   explicit fixture(size_t cache_rows = 100) {
     actors::runtime_settings settings;
@@ -84,6 +87,7 @@ struct fixture {
                                   const product_event& e) {
     persistence::event_record rec;
     rec.persistence_id = "product|" + id;
+    rec.seq_nr = ++seq_nrs[id];
     rec.type = "any";
     rec.payload = product_aggregate::encode_event(e).dump();
     ++offset;
@@ -111,6 +115,16 @@ CAF_TEST(rows it committed fold on without being read back) {
   CAF_CHECK_EQUAL(f.stock_of("p1"), 6);
   CAF_CHECK_EQUAL(f.stock_of("p2"), 5);
   CAF_CHECK_EQUAL(f.store->stored.offset, f.offset);
+}
+
+CAF_TEST(the first event of an entity needs no read) {
+  fixture f{0}; // nothing cached
+  f.cfg.handle({f.event("p1", product_created{"p1", "Kettle", 100, 5}),
+                f.event("p2", product_created{"p2", "Mug", 10, 1})});
+  CAF_CHECK_EQUAL(f.store->reads, 0u);
+  f.cfg.handle({f.event("p1", stock_increased{1, std::nullopt})});
+  CAF_CHECK_EQUAL(f.store->reads, 1u);
+  CAF_CHECK_EQUAL(f.stock_of("p1"), 6);
 }
 
 CAF_TEST(an event that changes nothing writes no row) {

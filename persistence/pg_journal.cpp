@@ -197,10 +197,25 @@ pg_journal::write_batch(writer_lane& lane, std::vector<pending_append>& batch) {
     for (auto i : valid)
       results[i] = failed(why);
   };
-  try {
+  auto write = [&] {
     auto positions = insert_and_commit(lane, batch, valid);
     for (size_t i = 0; i < valid.size(); ++i)
       results[valid[i]].last_position = positions[i];
+  };
+  try {
+    try {
+      write();
+    } catch (const pqxx::broken_connection& e) {
+      // Lost before COMMIT went out (an unknown outcome is `in_doubt_error`
+      // instead), so nothing was stored: once more on a new connection.
+      // Without this, every writer's first batch after a server restart or
+      // a dropped idle connection would fail.
+      spdlog::warn("journal writer lost its connection ({}), retrying the "
+                   "batch on a new one",
+                   e.what());
+      lane.connection.reset();
+      write();
+    }
   } catch (const pqxx::sql_error& e) {
     // Typically a second writer of one aggregate: find out which append.
     if (caused_by_data(e))
