@@ -2,6 +2,7 @@
 
 #include "persistence/pg_array_literal.hpp"
 #include "persistence/pg_event_rows.hpp"
+#include "persistence/pg_prepared.hpp"
 
 #include <algorithm>
 #include <pqxx/pqxx>
@@ -268,10 +269,11 @@ pg_journal::insert_and_commit(writer_lane& lane,
   pqxx::work tx{writer_connection(lane)};
   // Take the transaction id and the global offsets first, so the rows can
   // go in with COPY: cheaper for the server than an INSERT of many rows.
-  auto ids = tx.exec_params("SELECT pg_current_xact_id()::text::bigint, "
-                            "nextval('journal_global_offset_seq') "
-                            "FROM generate_series(1, $1)",
-                            static_cast<int64_t>(rows));
+  auto ids = exec_prepared(tx, "journal_ids",
+                           "SELECT pg_current_xact_id()::text::bigint, "
+                           "nextval('journal_global_offset_seq') "
+                           "FROM generate_series(1, $1)",
+                           static_cast<int64_t>(rows));
   auto xid = ids[0][0].as<int64_t>();
   std::vector<int64_t> offsets;
   offsets.reserve(rows);
@@ -296,8 +298,9 @@ pg_journal::insert_and_commit(writer_lane& lane,
     copy.complete();
   }
   if (!options_.commit_channel.empty())
-    tx.exec_params("SELECT pg_notify($1, $2)", options_.commit_channel,
-                   pg_commit_listener::payload(positions.back()));
+    exec_prepared(tx, "journal_notify", "SELECT pg_notify($1, $2)",
+                  options_.commit_channel,
+                  pg_commit_listener::payload(positions.back()));
   if (options_.may_commit && !options_.may_commit())
     throw journal_error("fenced: this node lost its cluster lease");
   tx.commit();
@@ -396,13 +399,15 @@ std::vector<event_record> pg_journal::fetch_all(journal_position after,
     // Every transaction below the snapshot's xmin has finished, so no event
     // with a smaller (tx, global_offset) can still appear: reading only
     // those never skips a late commit.
-    auto rows = tx.exec_params(
+    static const std::string sql =
         std::string{"SELECT "} + event_columns() +
-            " FROM journal"
-            " WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
-            " AND (tx, global_offset) > ($1::text::xid8, $2)"
-            " ORDER BY tx, global_offset LIMIT $3",
-        std::to_string(after.tx), after.offset, static_cast<int64_t>(max));
+        " FROM journal"
+        " WHERE tx < pg_snapshot_xmin(pg_current_snapshot())"
+        " AND (tx, global_offset) > ($1::text::xid8, $2)"
+        " ORDER BY tx, global_offset LIMIT $3";
+    auto rows =
+        exec_prepared(tx, "journal_read_all", sql, std::to_string(after.tx),
+                      after.offset, static_cast<int64_t>(max));
     std::vector<event_record> events;
     events.reserve(rows.size());
     for (auto row : rows)
@@ -430,9 +435,10 @@ pg_journal::load_snapshot(const std::string& persistence_id) {
 journal_position pg_journal::load_offset(const std::string& consumer) {
   return read("load_offset", [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
-    auto rows = tx.exec_params("SELECT tx, global_offset FROM "
-                               "consumer_offsets WHERE consumer = $1",
-                               consumer);
+    auto rows = exec_prepared(tx, "journal_load_offset",
+                              "SELECT tx, global_offset FROM "
+                              "consumer_offsets WHERE consumer = $1",
+                              consumer);
     if (rows.empty())
       return journal_position{};
     return journal_position{rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
@@ -443,12 +449,13 @@ void pg_journal::save_offset(const std::string& consumer,
                              journal_position position) {
   read("save_offset", [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
-    tx.exec_params("INSERT INTO consumer_offsets (consumer, tx, global_offset)"
-                   " VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE"
-                   " SET tx = excluded.tx,"
-                   " global_offset = excluded.global_offset,"
-                   " updated_at = now()",
-                   consumer, position.tx, position.offset);
+    exec_prepared(tx, "journal_save_offset",
+                  "INSERT INTO consumer_offsets (consumer, tx, global_offset)"
+                  " VALUES ($1, $2, $3) ON CONFLICT (consumer) DO UPDATE"
+                  " SET tx = excluded.tx,"
+                  " global_offset = excluded.global_offset,"
+                  " updated_at = now()",
+                  consumer, position.tx, position.offset);
   });
 }
 

@@ -1,6 +1,7 @@
 #include "persistence/pg_read_model_store.hpp"
 
 #include "persistence/pg_array_literal.hpp"
+#include "persistence/pg_prepared.hpp"
 
 #include <pqxx/pqxx>
 
@@ -92,33 +93,33 @@ void pg_read_model_store::commit(const std::string& consumer,
     // land together, in a single round trip. FOR UPDATE makes a concurrent
     // commit of the same consumer wait, and then see the newer offset.
     pqxx::nontransaction tx{c};
-    return tx
-        .exec_params1(
-            "WITH current AS ("
-            " SELECT tx, global_offset FROM consumer_offsets"
-            " WHERE consumer = $6 FOR UPDATE),"
-            " ok AS (SELECT 1 WHERE NOT $9 OR"
-            " (COALESCE((SELECT tx FROM current), 0) = $10 AND"
-            "  COALESCE((SELECT global_offset FROM current), 0) = $11)),"
-            " upserted AS ("
-            " INSERT INTO read_models (model, key, owner, sort_key, doc)"
-            " SELECT m, k, o, s, d::jsonb FROM unnest($1::text[], $2::text[],"
-            "  $3::text[], $4::text[], $5::text[]) AS r(m, k, o, s, d)"
-            " WHERE EXISTS (SELECT 1 FROM ok)"
-            " ON CONFLICT (model, key) DO UPDATE SET owner = EXCLUDED.owner,"
-            " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1),"
-            " moved AS ("
-            " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
-            " SELECT $6, $7, $8 WHERE EXISTS (SELECT 1 FROM ok)"
-            " ON CONFLICT (consumer) DO UPDATE SET"
-            " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
-            " updated_at = now() RETURNING 1)"
-            " SELECT count(*) FROM moved",
-            pg_array_literal(models), pg_array_literal(keys),
-            pg_array_literal(owners), pg_array_literal(sort_keys),
-            pg_array_literal(docs), consumer, position.tx, position.offset,
-            check, from.tx, from.offset)[0]
-        .as<int64_t>();
+    auto r = exec_prepared(
+        tx, "read_model_commit",
+        "WITH current AS ("
+        " SELECT tx, global_offset FROM consumer_offsets"
+        " WHERE consumer = $6 FOR UPDATE),"
+        " ok AS (SELECT 1 WHERE NOT $9 OR"
+        " (COALESCE((SELECT tx FROM current), 0) = $10 AND"
+        "  COALESCE((SELECT global_offset FROM current), 0) = $11)),"
+        " upserted AS ("
+        " INSERT INTO read_models (model, key, owner, sort_key, doc)"
+        " SELECT m, k, o, s, d::jsonb FROM unnest($1::text[], $2::text[],"
+        "  $3::text[], $4::text[], $5::text[]) AS r(m, k, o, s, d)"
+        " WHERE EXISTS (SELECT 1 FROM ok)"
+        " ON CONFLICT (model, key) DO UPDATE SET owner = EXCLUDED.owner,"
+        " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1),"
+        " moved AS ("
+        " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
+        " SELECT $6, $7, $8 WHERE EXISTS (SELECT 1 FROM ok)"
+        " ON CONFLICT (consumer) DO UPDATE SET"
+        " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
+        " updated_at = now() RETURNING 1)"
+        " SELECT count(*) FROM moved",
+        pg_array_literal(models), pg_array_literal(keys),
+        pg_array_literal(owners), pg_array_literal(sort_keys),
+        pg_array_literal(docs), consumer, position.tx, position.offset, check,
+        from.tx, from.offset);
+    return r[0][0].as<int64_t>();
   });
   if (written == 0)
     throw journal_error("read model " + consumer +
@@ -129,7 +130,8 @@ void pg_read_model_store::commit(const std::string& consumer,
 journal_position pg_read_model_store::offset(const std::string& consumer) {
   return with(reader_, [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
-    auto r = tx.exec_params(
+    auto r = exec_prepared(
+        tx, "read_model_offset",
         "SELECT tx, global_offset FROM consumer_offsets WHERE consumer = $1",
         consumer);
     if (r.empty())
@@ -157,7 +159,8 @@ pg_read_model_store::find_all(const std::string& model,
   return with(reader_, [&](pqxx::connection& c) {
     pqxx::nontransaction tx{c};
     // One primary-key lookup per key, whatever the statistics say.
-    auto r = tx.exec_params(
+    auto r = exec_prepared(
+        tx, "read_model_find_all",
         "SELECT r.model, r.key, r.owner, r.sort_key, r.doc::text "
         "FROM unnest($2::text[]) AS wanted(key) CROSS JOIN LATERAL ("
         " SELECT * FROM read_models"

@@ -2,6 +2,7 @@
 
 #include "persistence/pg_array_literal.hpp"
 #include "persistence/pg_event_rows.hpp"
+#include "persistence/pg_prepared.hpp"
 
 #include <algorithm>
 #include <pqxx/pqxx>
@@ -126,17 +127,17 @@ pg_recovery_reader::recover_batch(const std::vector<pending_recovery>& batch) {
     // Ordinality numbers the ids from 1, in the order of `ids`.
     // LATERAL makes the plan one index lookup per id: a hash join would
     // scan the whole journal once it outgrows the planner's estimate.
-    auto rows = tx.exec_params(
+    static const std::string sql =
         "SELECT wanted.n, s.seq_nr, s.payload, " + event_columns() +
-            " FROM unnest($1::text[]) WITH ORDINALITY AS wanted(id, n)"
-            " LEFT JOIN LATERAL (SELECT seq_nr, payload FROM snapshots"
-            "   WHERE persistence_id = wanted.id) s ON true"
-            " LEFT JOIN LATERAL (SELECT * FROM journal"
-            "   WHERE journal.persistence_id = wanted.id"
-            "   AND journal.seq_nr >= coalesce(s.seq_nr, 1)"
-            "   ORDER BY journal.seq_nr) journal ON true"
-            " ORDER BY wanted.n, journal.seq_nr",
-        wanted);
+        " FROM unnest($1::text[]) WITH ORDINALITY AS wanted(id, n)"
+        " LEFT JOIN LATERAL (SELECT seq_nr, payload FROM snapshots"
+        "   WHERE persistence_id = wanted.id) s ON true"
+        " LEFT JOIN LATERAL (SELECT * FROM journal"
+        "   WHERE journal.persistence_id = wanted.id"
+        "   AND journal.seq_nr >= coalesce(s.seq_nr, 1)"
+        "   ORDER BY journal.seq_nr) journal ON true"
+        " ORDER BY wanted.n, journal.seq_nr";
+    auto rows = exec_prepared(tx, "journal_recover", sql, wanted);
     for (auto row : rows) {
       auto& record = found[row[0].as<size_t>() - 1];
       // A snapshot is saved only after its events committed, so the rows
