@@ -56,6 +56,10 @@ struct reader_state {
   signal_ptr signal;
   /// Whether a `retry_atom` is on its way.
   bool retry_armed = false;
+  /// No read before this (`min_read_interval`); whether a wake for it is on
+  /// its way.
+  caf::actor_clock::time_point paced_until;
+  bool pace_armed = false;
   /// The last event handed to the handler.
   persistence::journal_position read;
   /// The last event of the longest run of finished batches.
@@ -112,8 +116,19 @@ void read_batch(reader_actor* self) {
     return; // the next batch_done reads on
   if (cfg.may_run && !cfg.may_run())
     return; // the next poll asks again
+  auto now = self->clock().now();
+  if (now < st.paced_until) {
+    if (!st.pace_armed) {
+      st.pace_armed = true;
+      self->delayed_send(self, st.paced_until - now, wake_atom::value);
+    }
+    return;
+  }
+  st.pace_armed = false;
   st.signal->clear();
   auto batch = cfg.journal->read_all(st.read, cfg.settings.consumer_batch_size);
+  if (batch.size() < cfg.settings.consumer_batch_size)
+    st.paced_until = now + cfg.min_read_interval;
   if (batch.empty() || batch.size() < cfg.settings.consumer_batch_size)
     retry_if_short(self, batch.empty() ? st.read : batch.back().position);
   if (batch.empty())

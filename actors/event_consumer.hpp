@@ -45,6 +45,10 @@ struct event_consumer_config {
   /// the longest run of finished batches from the start.
   async_batch_handler start;
   size_t max_batches_in_flight = 16;
+  /// After a batch that emptied the journal, the next read waits this long
+  /// (0: reads at once), so that the next few commits come in one batch: a
+  /// projection then writes an entity's row once for several of its events.
+  std::chrono::milliseconds min_read_interval{0};
   /// The durable offset is saved at most this often (0: after every batch);
   /// a crash then delivers at most this much again. It is also saved when
   /// the consumer stops and on each poll.

@@ -207,6 +207,28 @@ CAF_TEST(a failed asynchronous batch makes the consumer read again from its
   CAF_CHECK_EQUAL(journal->load_offset("test").to_string(), "3.3");
 }
 
+CAF_TEST(a paced consumer reads again only after its interval but catches up at
+             once) {
+  append_events(*journal, "c|1", 1, 7); // batches of 3: 3 + 3 + 1
+  std::vector<size_t> batches;
+  event_consumer_config cfg;
+  cfg.min_read_interval = 50ms;
+  cfg.handle = [&](const std::vector<persistence::event_record>& batch) {
+    batches.push_back(batch.size());
+  };
+  start(journal, std::move(cfg));
+  // Full batches are read back to back; the short one starts the pause.
+  CAF_CHECK_EQUAL(batches, (std::vector<size_t>{3, 3, 1}));
+  append_events(*journal, "c|1", 8, 8);
+  sched.run();
+  append_events(*journal, "c|1", 9, 9);
+  sched.run();
+  CAF_CHECK_EQUAL(batches.size(), 3u); // both pushes wait out the pause
+  pass(60ms);
+  // One read for both commits.
+  CAF_CHECK_EQUAL(batches, (std::vector<size_t>{3, 3, 1, 2}));
+}
+
 CAF_TEST(the offset is saved at most once per interval and when stopping) {
   append_events(*journal, "c|1", 1, 3);
   event_consumer_config cfg;

@@ -35,6 +35,7 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
   cfg.name = name;
   cfg.journal = std::move(journal);
   cfg.settings = settings;
+  cfg.min_read_interval = settings.projection_read_interval;
   // The offset this runner started from and has committed since: a commit
   // only lands if the store still has it, so a second runner (a node that
   // froze with a batch in hand while another took the projection over)

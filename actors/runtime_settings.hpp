@@ -56,6 +56,10 @@ struct runtime_settings {
   /// Rows a projection keeps after committing them, so that the next event
   /// of the same entity folds without reading its row back.
   size_t projection_cache_rows = 10000;
+  /// A projection reads the journal at most this often while it keeps up
+  /// (`event_consumer_config::min_read_interval`): rows are then fresh
+  /// within about this much more, and written less often.
+  duration projection_read_interval{std::chrono::milliseconds(15)};
 };
 
 } // namespace mall::actors

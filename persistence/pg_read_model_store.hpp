@@ -34,6 +34,8 @@ public:
   std::optional<read_model_page> list(const std::string& model,
                                       const std::string& owner, int limit,
                                       const std::string& cursor) override;
+  /// Indexed for `status` = `pending` only (the order timeout sweeper);
+  /// other fields scan the model's rows.
   std::vector<std::string> keys_where(const std::string& model,
                                       const std::string& field,
                                       const std::string& value,
