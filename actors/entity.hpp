@@ -263,7 +263,8 @@ decide(entity_state<Aggregate>& st, const entity_command& msg,
     records.push_back(std::move(rec));
     st.state = Aggregate::apply(std::move(st.state), ev);
   }
-  auto reply = ok_reply(st, *cmd);
+  auto reply = msg.wants_body ? ok_reply(st, *cmd)
+                              : entity_reply{{}, {}, {}, token_of(st), false};
   reply.wrote = !decision.events.empty();
   return reply;
 }

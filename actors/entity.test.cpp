@@ -140,6 +140,19 @@ CAF_TEST(a write is acknowledged with its position after the commit) {
   CAF_CHECK(!q.wrote);
 }
 
+CAF_TEST(a caller that wants no body gets the outcome and the position) {
+  auto c = spawn_counter("c1");
+  auto quiet = cmd("c1", R"({"type":"increment","by":2})");
+  quiet.wants_body = false;
+  auto r = call(c, quiet);
+  CAF_CHECK_EQUAL(r.error_code, "");
+  CAF_CHECK_EQUAL(r.body, "");
+  CAF_CHECK_EQUAL(r.position, "1.1");
+  CAF_CHECK(r.wrote);
+  CAF_CHECK_EQUAL(call(c, cmd("c1", R"({"type":"get"})")).body,
+                  R"({"value":2})");
+}
+
 CAF_TEST(every reply carries the last position and only a new entity none) {
   auto fresh = spawn_counter("fresh");
   CAF_CHECK_EQUAL(call(fresh, cmd("fresh", R"({"type":"get"})")).position, "");

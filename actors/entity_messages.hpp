@@ -20,12 +20,16 @@ struct entity_command {
   std::string body;
   /// Trace id of the originating request, for log lines on every node.
   std::string trace_id;
+  /// False for callers that read only the outcome (policies): a successful
+  /// command then answers without `body`, and the entity skips encoding
+  /// its state for it.
+  bool wants_body = true;
 };
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_command& x) {
   return f(caf::meta::type_name("entity_command"), x.type, x.id, x.body,
-           x.trace_id);
+           x.trace_id, x.wants_body);
 }
 
 /// The entity's answer. `error_code` is empty on success; otherwise one of

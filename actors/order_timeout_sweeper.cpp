@@ -53,12 +53,12 @@ void sweep(sweeper_actor* self) {
   for (auto& id : overdue) {
     if (!st.in_flight.insert(id).second)
       continue;
-    st.gateway->ask(
-        entity_command{"order", id, reject_timeout, "order-timeout-" + id},
-        st.cfg.ask_timeout_ms, [hdl, id](entity_reply reply) {
-          caf::anon_send(hdl, swept_atom::value, id, reply.error_code,
-                         reply.error_message);
-        });
+    st.gateway->ask(entity_command{"order", id, reject_timeout,
+                                   "order-timeout-" + id, false},
+                    st.cfg.ask_timeout_ms, [hdl, id](entity_reply reply) {
+                      caf::anon_send(hdl, swept_atom::value, id,
+                                     reply.error_code, reply.error_message);
+                    });
   }
 }
 
