@@ -6,6 +6,7 @@
 #include "caf/send.hpp"
 
 #include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -126,6 +127,7 @@ node_operations::cluster_json(const persistence::cluster_view& view) const {
 }
 
 node_operations::~node_operations() {
+  chaos_.stop();
   pool_.join();
 }
 
@@ -137,26 +139,44 @@ void node_operations::actor_tree(done_handler done) {
   });
 }
 
-void node_operations::crash(std::string target, std::string id,
-                            done_handler done) {
-  net::operation_result result;
-  auto& crashed = result.body["crashed"] = nlohmann::json::array();
+std::optional<net::operation_result>
+node_operations::uncrashable(const std::string& target,
+                             const std::string& id) const {
   if (target == "entity") {
     // `id` names the entity as "<type>/<id>", e.g. "product/p_1f".
     auto slash = id.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == id.size())
-      return done(failure("invalid_input", "id: expected <type>/<entity id>"));
+      return failure("invalid_input", "id: expected <type>/<entity id>");
+  } else if (target == "shard") {
+    if (id.empty())
+      return std::nullopt;
+    if (id.size() > 9 || !std::all_of(id.begin(), id.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        }))
+      return failure("invalid_input", "id: expected a shard number");
+    if (std::stoul(id) >= router_.shard_count())
+      return failure("not_found", "id: no such shard");
+  } else if (target != "projection") {
+    return failure("invalid_input",
+                   "target: " + target +
+                       " cannot be crashed on purpose yet; use entity, "
+                       "shard or projection");
+  }
+  return std::nullopt;
+}
+
+void node_operations::crash(std::string target, std::string id,
+                            done_handler done) {
+  if (auto why = uncrashable(target, id))
+    return done(std::move(*why));
+  net::operation_result result;
+  auto& crashed = result.body["crashed"] = nlohmann::json::array();
+  if (target == "entity") {
+    auto slash = id.find('/');
     router_.crash_entity(id.substr(0, slash), id.substr(slash + 1));
     crashed.push_back(id);
   } else if (target == "shard") {
-    size_t index = 0;
-    try {
-      index = id.empty() ? 0 : std::stoul(id);
-    } catch (const std::exception&) {
-      return done(failure("invalid_input", "id: expected a shard number"));
-    }
-    if (index >= router_.shard_count())
-      return done(failure("not_found", "id: no such shard"));
+    size_t index = id.empty() ? 0 : std::stoul(id);
     router_.crash_shard(index);
     crashed.push_back("shard-" + std::to_string(index));
   } else if (target == "projection") {
@@ -167,13 +187,60 @@ void node_operations::crash(std::string target, std::string id,
       }
     if (crashed.empty())
       return done(failure("not_found", "id: no such projection or policy"));
-  } else {
-    return done(failure("invalid_input",
-                        "target: " + target +
-                            " cannot be crashed on purpose yet; use entity, "
-                            "shard or projection"));
   }
   done(std::move(result));
+}
+
+void node_operations::schedule_chaos(net::chaos_plan plan, done_handler done) {
+  for (auto& [target, id] : plan.targets)
+    if (auto why = uncrashable(target, id))
+      return done(std::move(*why));
+  net::operation_result result;
+  auto& targets = result.body["targets"] = nlohmann::json::array();
+  for (auto& [target, id] : plan.targets)
+    targets.push_back(id.empty() ? target : target + ":" + id);
+  result.body["status"] = "scheduled";
+  result.body["per_second"] = plan.per_second;
+  result.body["duration_s"] = plan.duration_s;
+  result.body["crashes"] = chaos_.start(std::move(plan));
+  done(std::move(result));
+}
+
+void node_operations::chaos_status(done_handler done) {
+  auto now = chaos_.current();
+  net::operation_result result;
+  result.body["status"] = now.running ? "running" : "idle";
+  result.body["crashed"] = now.crashed;
+  result.body["planned"] = now.planned;
+  done(std::move(result));
+}
+
+void node_operations::stop_chaos(done_handler done) {
+  auto stopped = chaos_.stop();
+  net::operation_result result;
+  result.body["status"] = stopped.running ? "stopped" : "idle";
+  result.body["crashed"] = stopped.crashed;
+  done(std::move(result));
+}
+
+void node_operations::chaos_crash(const std::string& target,
+                                  const std::string& id) {
+  auto pick = id;
+  if (pick.empty() && target == "shard") {
+    pick = std::to_string(chaos_rng_() % router_.shard_count());
+  } else if (pick.empty() && target == "projection") {
+    auto all = consumers_.all();
+    if (all.empty())
+      return; // none runs on this node now
+    pick = all[chaos_rng_() % all.size()].first;
+  }
+  crash(target, pick, [target, pick](net::operation_result result) {
+    if (!result.error_code.empty())
+      spdlog::warn("chaos: crash of {} {} failed: {}", target, pick,
+                   result.error_message);
+    else
+      spdlog::info("chaos: crashed {}", result.body["crashed"].dump());
+  });
 }
 
 void node_operations::rebuild_projection(std::string name, done_handler done) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "actors/entity_router.hpp"
+#include "app/chaos_schedule.hpp"
 #include "app/consumer_set.hpp"
 #include "net/admin_operations.hpp"
 #include "persistence/pg_journal.hpp"
@@ -11,6 +12,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <memory>
+#include <optional>
+#include <random>
 #include <set>
 
 namespace mall::app {
@@ -31,6 +34,9 @@ public:
 
   void actor_tree(done_handler done) override;
   void crash(std::string target, std::string id, done_handler done) override;
+  void schedule_chaos(net::chaos_plan plan, done_handler done) override;
+  void chaos_status(done_handler done) override;
+  void stop_chaos(done_handler done) override;
   void rebuild_projection(std::string name, done_handler done) override;
   void rewind_consumer(std::string name, done_handler done) override;
   void metrics(std::function<void(std::string)> done) override;
@@ -47,9 +53,23 @@ private:
   net::operation_result
   cluster_json(const persistence::cluster_view& view) const;
 
+  /// Why `target`/`id` cannot be crashed here; std::nullopt when it can.
+  std::optional<net::operation_result> uncrashable(const std::string& target,
+                                                   const std::string& id) const;
+  /// One crash of a chaos schedule, on `pool_`: a random shard or consumer
+  /// when `id` is empty.
+  void chaos_crash(const std::string& target, const std::string& id);
+
   std::shared_ptr<persistence::pg_membership> membership_;
   std::string self_;
   boost::asio::thread_pool pool_{1};
+  /// Runs on `pool_`; stopped before `pool_` is joined.
+  chaos_schedule chaos_{pool_.get_executor(), [this](const std::string& target,
+                                                     const std::string& id) {
+                          chaos_crash(target, id);
+                        }};
+  /// `chaos_crash`'s random picks; used on `pool_` only.
+  std::mt19937 chaos_rng_{std::random_device{}()};
 };
 
 } // namespace mall::app

@@ -19,6 +19,9 @@ constexpr std::array<const char*, 6> crash_targets{
     "entity", "shard", "region", "journal", "projection", "gateway"};
 constexpr size_t max_name = 64;
 constexpr size_t max_crash_id = 256;
+constexpr size_t max_chaos_targets = 16;
+constexpr double max_chaos_per_second = 100;
+constexpr double max_chaos_duration_s = 3600;
 
 bool allowed(const request_ptr& req, const token_service& tokens,
              const responder& respond) {
@@ -81,6 +84,68 @@ read_crash(const api_request& req, domains::rejection& why) {
     id = it->get<std::string>();
   }
   return std::make_pair(target->get<std::string>(), std::move(id));
+}
+
+/// A number field of `body` in (0, `max`], or nothing after filling `why`.
+std::optional<double> positive_number(const json& body, const char* field,
+                                      double max, domains::rejection& why) {
+  auto it = body.find(field);
+  if (it == body.end() || !it->is_number() || !(it->get<double>() > 0) ||
+      it->get<double>() > max) {
+    why = {"invalid_input", std::string{field} +
+                                " must be a number above 0 "
+                                "and at most " +
+                                json(max).dump()};
+    return std::nullopt;
+  }
+  return it->get<double>();
+}
+
+/// `{targets: ["<target>[:<id>]", ...], per_second, duration_s}`.
+std::optional<chaos_plan> read_chaos_plan(const api_request& req,
+                                          domains::rejection& why) {
+  auto body = read_json_object(req, why);
+  if (!body)
+    return std::nullopt;
+  for (auto& [key, value] : body->items())
+    if (key != "targets" && key != "per_second" && key != "duration_s") {
+      why = {"invalid_input", key + ": unknown field"};
+      return std::nullopt;
+    }
+  auto targets = body->find("targets");
+  if (targets == body->end() || !targets->is_array() || targets->empty() ||
+      targets->size() > max_chaos_targets) {
+    why = {"invalid_input", "targets must be an array of 1 to 16 targets"};
+    return std::nullopt;
+  }
+  chaos_plan plan;
+  for (auto& t : *targets) {
+    auto text = t.is_string() ? t.get<std::string>() : std::string{};
+    auto colon = text.find(':');
+    auto target = text.substr(0, colon);
+    auto id = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (std::find(crash_targets.begin(), crash_targets.end(), target) ==
+            crash_targets.end() ||
+        (colon != std::string::npos &&
+         (id.empty() || id.size() > max_crash_id))) {
+      why = {"invalid_input",
+             "targets: each is \"<target>\" or \"<target>:<id>\" with a "
+             "target of entity, shard, region, journal, projection, gateway"};
+      return std::nullopt;
+    }
+    plan.targets.emplace_back(std::move(target), std::move(id));
+  }
+  auto per_second =
+      positive_number(*body, "per_second", max_chaos_per_second, why);
+  if (!per_second)
+    return std::nullopt;
+  auto duration_s =
+      positive_number(*body, "duration_s", max_chaos_duration_s, why);
+  if (!duration_s)
+    return std::nullopt;
+  plan.per_second = *per_second;
+  plan.duration_s = *duration_s;
+  return plan;
 }
 
 /// The node a leave names: `{"node_id": "..."}`, or this node when the
@@ -148,6 +213,31 @@ void add_admin_routes(request_router& router, const token_service& tokens,
             std::move(crash->first), std::move(crash->second),
             answer_with(http::status::ok, req->trace_id, std::move(respond)));
       });
+  router.add(
+      http::verb::post, "/admin/chaos/schedule",
+      [&tokens, &operations](request_ptr req, responder respond) {
+        if (!allowed(req, tokens, respond))
+          return;
+        domains::rejection why;
+        auto plan = read_chaos_plan(*req, why);
+        if (!plan)
+          return respond(api_error(why.code, why.message, req->trace_id));
+        operations.schedule_chaos(
+            std::move(*plan), answer_with(http::status::accepted, req->trace_id,
+                                          std::move(respond)));
+      });
+  router.add(http::verb::get, "/admin/chaos/schedule",
+             [&tokens, &operations](request_ptr req, responder respond) {
+               if (allowed(req, tokens, respond))
+                 operations.chaos_status(answer_with(
+                     http::status::ok, req->trace_id, std::move(respond)));
+             });
+  router.add(http::verb::delete_, "/admin/chaos/schedule",
+             [&tokens, &operations](request_ptr req, responder respond) {
+               if (allowed(req, tokens, respond))
+                 operations.stop_chaos(answer_with(
+                     http::status::ok, req->trace_id, std::move(respond)));
+             });
   // Rebuild and rewind take no body; the name is the whole request.
   auto by_name = [&tokens](const char* kind,
                            void (admin_operations::*operation)(

@@ -10,7 +10,9 @@
 namespace mall::net {
 
 /// For admins: `GET /admin/actors`, `POST /admin/chaos/crash {target, id?}`
-/// (→ 200 `{crashed: [...]}`), `POST /admin/projections/{name}/rebuild`
+/// (→ 200 `{crashed: [...]}`), `POST /admin/chaos/schedule {targets,
+/// per_second, duration_s}` (→ 202), its `GET` (progress) and `DELETE`
+/// (stop), `POST /admin/projections/{name}/rebuild`
 /// (→ 202) and the test hook `POST /admin/consumers/{name}/rewind` (→ 202),
 /// all through `operations`.
 void add_admin_routes(request_router& router, const token_service& tokens,

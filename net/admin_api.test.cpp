@@ -31,6 +31,25 @@ public:
     done({json{{"crashed", {target + ":" + id}}}, "", ""});
   }
 
+  void schedule_chaos(chaos_plan plan, done_handler done) override {
+    std::string call = "schedule";
+    for (auto& [target, id] : plan.targets)
+      call += " " + target + ":" + id;
+    calls.push_back(call + " " + json(plan.per_second).dump() + "/s " +
+                    json(plan.duration_s).dump() + "s");
+    done({json{{"status", "scheduled"}}, "", ""});
+  }
+
+  void chaos_status(done_handler done) override {
+    calls.push_back("chaos status");
+    done({json{{"status", "idle"}, {"crashed", 0}, {"planned", 0}}, "", ""});
+  }
+
+  void stop_chaos(done_handler done) override {
+    calls.push_back("stop chaos");
+    done({json{{"status", "idle"}, {"crashed", 0}}, "", ""});
+  }
+
   void rebuild_projection(std::string name, done_handler done) override {
     calls.push_back("rebuild " + name);
     done(known(name, "orders"));
@@ -96,6 +115,9 @@ CAF_TEST(operations are for admins only) {
   for (auto& [method, target] : std::vector<std::pair<verb, std::string>>{
            {verb::get, "/admin/actors"},
            {verb::post, "/admin/chaos/crash"},
+           {verb::post, "/admin/chaos/schedule"},
+           {verb::get, "/admin/chaos/schedule"},
+           {verb::delete_, "/admin/chaos/schedule"},
            {verb::post, "/admin/projections/orders/rebuild"},
            {verb::post, "/admin/consumers/order_saga/rewind"},
            {verb::get, "/admin/cluster"},
@@ -147,6 +169,55 @@ CAF_TEST(a crash request with a bad target or fields is 400) {
     CAF_CHECK_EQUAL(res.error_code(), "invalid_input");
   }
   CAF_CHECK_EQUAL(crash("").error_code(), "invalid_json");
+  CAF_CHECK(operations.calls.empty());
+}
+
+CAF_TEST(a chaos schedule is 202 and stopping it 200) {
+  auto res = call(verb::post, "/admin/chaos/schedule", admin,
+                  R"({"targets":["shard","entity:order/o_1"],)"
+                  R"("per_second":2.5,"duration_s":10})");
+  CAF_CHECK_EQUAL(res.status, 202);
+  CAF_CHECK_EQUAL(res.body["status"], "scheduled");
+  CAF_CHECK_EQUAL(call(verb::get, "/admin/chaos/schedule", admin).status, 200);
+  CAF_CHECK_EQUAL(call(verb::delete_, "/admin/chaos/schedule", admin).status,
+                  200);
+  CAF_CHECK_EQUAL(
+      operations.calls,
+      (std::vector<std::string>{"schedule shard: entity:order/o_1 2.5/s 10.0s",
+                                "chaos status", "stop chaos"}));
+}
+
+CAF_TEST(a chaos schedule with bad targets or rates or fields is 400) {
+  for (auto body : {
+           R"({"per_second":1,"duration_s":1})",
+           R"({"targets":[],"per_second":1,"duration_s":1})",
+           R"({"targets":"shard","per_second":1,"duration_s":1})",
+           R"({"targets":["kernel"],"per_second":1,"duration_s":1})",
+           R"({"targets":[7],"per_second":1,"duration_s":1})",
+           R"({"targets":["shard:"],"per_second":1,"duration_s":1})",
+           R"({"targets":["shard"],"duration_s":1})",
+           R"({"targets":["shard"],"per_second":0,"duration_s":1})",
+           R"({"targets":["shard"],"per_second":-1,"duration_s":1})",
+           R"({"targets":["shard"],"per_second":101,"duration_s":1})",
+           R"({"targets":["shard"],"per_second":"1","duration_s":1})",
+           R"({"targets":["shard"],"per_second":1,"duration_s":3601})",
+           R"({"targets":["shard"],"per_second":1})",
+           R"({"targets":["shard"],"per_second":1,"duration_s":1,"x":1})",
+       }) {
+    auto res = call(verb::post, "/admin/chaos/schedule", admin, body);
+    CAF_CHECK_EQUAL(res.status, 400);
+    CAF_CHECK_EQUAL(res.error_code(), "invalid_input");
+  }
+  std::string many = R"({"targets":[)";
+  for (int i = 0; i < 17; ++i)
+    many += std::string{i ? "," : ""} + R"("shard")";
+  many += R"(],"per_second":1,"duration_s":1})";
+  CAF_CHECK_EQUAL(
+      call(verb::post, "/admin/chaos/schedule", admin, many).error_code(),
+      "invalid_input");
+  CAF_CHECK_EQUAL(
+      call(verb::post, "/admin/chaos/schedule", admin, "[").error_code(),
+      "invalid_json");
   CAF_CHECK(operations.calls.empty());
 }
 

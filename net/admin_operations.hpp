@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mall::net {
 
@@ -16,6 +18,15 @@ struct operation_result {
   /// unknown name or id, `unavailable`, ...).
   std::string error_code;
   std::string error_message;
+};
+
+/// A chaos schedule: `per_second` times a second for `duration_s` seconds,
+/// crash one of `targets` in turn (each `{target, id}` as for `crash`; an
+/// empty id picks one at random each time).
+struct chaos_plan {
+  std::vector<std::pair<std::string, std::string>> targets;
+  double per_second = 0;
+  double duration_s = 0;
 };
 
 /// Operations on this node (implemented by the node). Every call answers
@@ -33,6 +44,20 @@ public:
   /// `projection` or `gateway`, already validated) fail with an exception;
   /// `id` (empty: any) narrows which. Body `{"crashed": [names...]}`.
   virtual void crash(std::string target, std::string id, done_handler done) = 0;
+
+  /// Starts `plan` on this node, replacing a schedule that still runs.
+  /// Body `{status: "scheduled", targets, per_second, duration_s,
+  /// crashes}` (`crashes`: how many it will make); `invalid_input` for a
+  /// target this node cannot crash.
+  virtual void schedule_chaos(chaos_plan plan, done_handler done) = 0;
+
+  /// The schedule's progress: `{status: "running" | "idle", crashed,
+  /// planned}` (of the current or last plan; 0 and 0 before any).
+  virtual void chaos_status(done_handler done) = 0;
+
+  /// Stops the running schedule, if any. Body `{status: "stopped" | "idle",
+  /// crashed}` (`crashed`: how many the schedule made).
+  virtual void stop_chaos(done_handler done) = 0;
 
   /// Starts replaying read model `name` from the journal; `not_found` for
   /// an unknown name.

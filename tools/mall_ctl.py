@@ -10,6 +10,9 @@
     crash TARGET [ID]            make an actor really fail (entity <type>/<id>,
                                  shard <n>, projection <name>, ...)
     chaos schedule --targets a,b --per-second X --duration-s Y
+                                 crash targets in turn (shard, projection,
+                                 entity:<type>/<id>, shard:<n>, ...)
+    chaos status                 the schedule's progress
     chaos stop                   stop a chaos schedule
 
 The node is MALL_URL (default http://127.0.0.1:8080) unless --url names one.
@@ -282,7 +285,17 @@ def cmd_chaos_schedule(api, args):
         print_json(payload)
     else:
         print(f"chaos scheduled: {', '.join(targets)}, {args.per_second}/s "
-              f"for {args.duration_s}s")
+              f"for {args.duration_s}s ({payload.get('crashes')} crashes)")
+    return 0
+
+
+def cmd_chaos_status(api, args):
+    payload = chaos_call(api, "GET", None)
+    if args.json:
+        print_json(payload)
+    else:
+        print(f"chaos {payload.get('status')}: {payload.get('crashed')} of "
+              f"{payload.get('planned')} crashes made")
     return 0
 
 
@@ -290,8 +303,10 @@ def cmd_chaos_stop(api, args):
     payload = chaos_call(api, "DELETE", None)
     if args.json:
         print_json(payload)
+    elif payload.get("status") == "stopped":
+        print(f"chaos schedule stopped after {payload.get('crashed')} crashes")
     else:
-        print("chaos schedule stopped")
+        print("no chaos schedule was running")
     return 0
 
 
@@ -349,13 +364,16 @@ def parser():
     s.set_defaults(run=cmd_crash)
 
     chaos = sub.add_parser("chaos", parents=[common], help="scheduled crashes")
-    chaos_sub = chaos.add_subparsers(dest="chaos_command", metavar="schedule|stop")
+    chaos_sub = chaos.add_subparsers(dest="chaos_command",
+                                     metavar="schedule|status|stop")
     chaos_sub.required = True
     s = chaos_sub.add_parser("schedule", parents=[common], help="crash targets at a rate")
     s.add_argument("--targets", required=True, help="comma separated, e.g. entity,shard")
     s.add_argument("--per-second", type=number, required=True, help="crashes per second")
     s.add_argument("--duration-s", type=number, required=True, help="for how long")
     s.set_defaults(run=cmd_chaos_schedule)
+    s = chaos_sub.add_parser("status", parents=[common], help="the schedule's progress")
+    s.set_defaults(run=cmd_chaos_status)
     s = chaos_sub.add_parser("stop", parents=[common], help="stop the schedule")
     s.set_defaults(run=cmd_chaos_stop)
     return p

@@ -213,6 +213,16 @@ def test_one_node_up_killed_restarted_and_down(cluster):
     assert r.returncode == 1 and r.stderr.startswith("error invalid_input: "), r
     r = cluster.ctl("crash", "shard", "3")
     assert r.returncode == 0 and "shard-3" in r.stdout, r
+    r = cluster.ctl("chaos", "schedule", "--targets", "shard:5", "--per-second", "1",
+                    "--duration-s", "600")
+    assert r.returncode == 0 and "600 crashes" in r.stdout, r
+    r = cluster.ctl("chaos", "status")
+    assert r.returncode == 0 and r.stdout.startswith("chaos running: "), r
+    r = cluster.ctl("chaos", "stop")
+    assert r.returncode == 0 and "stopped after" in r.stdout, r
+    r = cluster.ctl("chaos", "schedule", "--targets", "kernel", "--per-second", "1",
+                    "--duration-s", "1")
+    assert r.returncode == 1 and r.stderr.startswith("error invalid_input: "), r
     r = cluster.ctl("no-such-command")
     assert r.returncode == 2, r
 
