@@ -156,7 +156,10 @@ node_operations::uncrashable(const std::string& target,
       return failure("invalid_input", "id: expected a shard number");
     if (std::stoul(id) >= router_.shard_count())
       return failure("not_found", "id: no such shard");
-  } else if (target != "projection") {
+  } else if (target == "projection") {
+    if (!id.empty() && !consumers_.known(id))
+      return failure("not_found", "id: no such projection or policy");
+  } else {
     return failure("invalid_input",
                    "target: " + target +
                        " cannot be crashed on purpose yet; use entity, "

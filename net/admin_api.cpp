@@ -20,6 +20,7 @@ constexpr std::array<const char*, 6> crash_targets{
 constexpr size_t max_name = 64;
 constexpr size_t max_crash_id = 256;
 constexpr size_t max_chaos_targets = 16;
+constexpr double min_chaos_per_second = 0.01;
 constexpr double max_chaos_per_second = 100;
 constexpr double max_chaos_duration_s = 3600;
 
@@ -143,6 +144,15 @@ std::optional<chaos_plan> read_chaos_plan(const api_request& req,
       positive_number(*body, "duration_s", max_chaos_duration_s, why);
   if (!duration_s)
     return std::nullopt;
+  if (*per_second < min_chaos_per_second) {
+    why = {"invalid_input", "per_second must be at least 0.01"};
+    return std::nullopt;
+  }
+  if (*per_second * *duration_s < 1) {
+    why = {"invalid_input",
+           "per_second times duration_s must make at least one crash"};
+    return std::nullopt;
+  }
   plan.per_second = *per_second;
   plan.duration_s = *duration_s;
   return plan;

@@ -202,6 +202,8 @@ CAF_TEST(a chaos schedule with bad targets or rates or fields is 400) {
            R"({"targets":["shard"],"per_second":"1","duration_s":1})",
            R"({"targets":["shard"],"per_second":1,"duration_s":3601})",
            R"({"targets":["shard"],"per_second":1})",
+           R"({"targets":["shard"],"per_second":1e-10,"duration_s":3600})",
+           R"({"targets":["shard"],"per_second":0.5,"duration_s":1})",
            R"({"targets":["shard"],"per_second":1,"duration_s":1,"x":1})",
        }) {
     auto res = call(verb::post, "/admin/chaos/schedule", admin, body);

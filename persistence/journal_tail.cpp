@@ -28,10 +28,12 @@ std::vector<event_record> journal_tail::read(journal_position after,
     started_ = true;
   }
   auto result = kept_after(after, max);
-  // At the end: fetch, unless a fetch started after this reader arrived
-  // (it answered at least as freshly as this reader's own would). A short
-  // answer is fine: consumers ask again when a newer commit is announced.
-  if (result.empty() && end_fetches_.load() == arrived) {
+  // At the end: fetch, unless a fetch that started after this reader
+  // arrived, from at or before `after`, found the journal exhausted; it
+  // answered at least as freshly as this reader's own would.
+  auto answered = last_exhausting_ && last_exhausting_->number > arrived &&
+                  last_exhausting_->from <= after;
+  if (result.empty() && !answered) {
     extend(max);
     result = kept_after(after, max);
   }
@@ -39,8 +41,11 @@ std::vector<event_record> journal_tail::read(journal_position after,
 }
 
 void journal_tail::extend(size_t max) {
-  ++end_fetches_;
-  auto fetched = fetch_(end_, max);
+  auto number = ++end_fetches_;
+  auto from = end_;
+  auto fetched = fetch_(from, max);
+  if (fetched.size() < max)
+    last_exhausting_ = exhausting_fetch{number, from};
   for (auto& event : fetched) {
     end_ = event.position;
     events_.push_back(std::move(event));

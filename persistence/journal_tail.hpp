@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace mall::persistence {
@@ -54,9 +55,16 @@ private:
   journal_position from_;
   journal_position end_;
   bool started_ = false;
-  /// Counts fetches at the end as they start: a reader that waited for the
-  /// lock while one started after it arrived needs no fetch of its own.
+  /// Counts fetches at the end as they start.
   std::atomic<uint64_t> end_fetches_{0};
+  /// The last fetch at the end that came back short (the journal held no
+  /// more then): a reader at or after its start that waited for the lock
+  /// while it ran needs no fetch of its own. A failed fetch leaves it.
+  struct exhausting_fetch {
+    uint64_t number = 0;
+    journal_position from;
+  };
+  std::optional<exhausting_fetch> last_exhausting_;
   /// Fetches for readers behind the kept stretch.
   std::atomic<uint64_t> direct_fetches_{0};
 };

@@ -20,7 +20,8 @@ bool has_nul(const std::string& text);
 
 /// Whether the statement failed because of the rows written (SQLSTATE
 /// class 22 data exception or 23 integrity violation, such as a second
-/// writer of a seq_nr) rather than because of the server.
+/// writer of a seq_nr, or a deadlock between writers) rather than because
+/// of the server: written one by one, the rest of the batch gets through.
 bool caused_by_data(const pqxx::sql_error& e);
 
 } // namespace mall::persistence

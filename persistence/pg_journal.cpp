@@ -77,8 +77,8 @@ void pg_journal::append(std::vector<event_record> events,
   {
     std::lock_guard<std::mutex> guard{queue_mutex_};
     queued_events_ += events.size();
-    queue_.push_back({std::move(events), std::move(done), fence_epoch_.load()});
-    ++enqueued_;
+    queue_.push_back(
+        {std::move(events), std::move(done), fence_epoch_.load(), ++enqueued_});
   }
   queue_changed_.notify_one();
 }
@@ -88,7 +88,14 @@ void pg_journal::flush() {
   {
     std::unique_lock<std::mutex> lock{queue_mutex_};
     auto target = enqueued_;
-    completed_changed_.wait(lock, [&] { return completed_ >= target; });
+    completed_changed_.wait(lock, [&] {
+      auto oldest = enqueued_ + 1;
+      if (!running_batches_.empty())
+        oldest = *running_batches_.begin();
+      if (!queue_.empty())
+        oldest = std::min(oldest, queue_.front().ticket);
+      return oldest > target;
+    });
   }
   recovery_.wait_for_snapshots(snapshots);
 }
@@ -144,6 +151,8 @@ void pg_journal::write_loop(writer_lane& lane) {
     // Everything that queued up during the previous commit goes into this
     // one, up to the batch limit.
     auto batch = take_batch();
+    auto first_ticket = batch.front().ticket;
+    running_batches_.insert(first_ticket);
     ++busy_writers_;
     lock.unlock();
     auto results = write_batch(lane, batch);
@@ -166,7 +175,7 @@ void pg_journal::write_loop(writer_lane& lane) {
       notify_subscribers(last_committed);
     lock.lock();
     --busy_writers_;
-    completed_ += batch.size();
+    running_batches_.erase(first_ticket);
     completed_changed_.notify_all();
     // What queued meanwhile may now go to another writer too.
     queue_changed_.notify_all();
@@ -194,7 +203,7 @@ pg_journal::write_batch(writer_lane& lane, std::vector<pending_append>& batch) {
   auto fail_all = [&](const char* why) {
     spdlog::error("journal batch of {} appends failed: {}", valid.size(), why);
     lane.connection.reset();
-    healthy_ = false;
+    lane.healthy = false;
     for (auto i : valid)
       results[i] = failed(why);
   };
@@ -249,7 +258,7 @@ void pg_journal::write_one_by_one(writer_lane& lane,
       results[i] = {append_status::conflict, e.what(), {}};
     } catch (const std::exception& e) {
       lane.connection.reset();
-      healthy_ = false;
+      lane.healthy = false;
       results[i] = failed(e.what());
     }
   }
@@ -303,9 +312,13 @@ pg_journal::insert_and_commit(writer_lane& lane,
                   pg_commit_listener::payload(positions.back()));
   if (options_.may_commit && !options_.may_commit())
     throw journal_error("fenced: this node lost its cluster lease");
+  // Also after a retry on a new connection: a fence may have come since.
+  for (auto i : valid)
+    if (batch[i].epoch != fence_epoch_.load())
+      throw journal_error("fenced: queued before this node lost its lease");
   tx.commit();
   ++commits_;
-  healthy_ = true;
+  lane.healthy = true;
   return positions;
 }
 
@@ -329,16 +342,22 @@ void pg_journal::probe(writer_lane& lane) {
   try {
     pqxx::nontransaction tx{writer_connection(lane)};
     tx.exec("SELECT 1");
-    healthy_ = true;
+    lane.healthy = true;
     lane.outage_logged = false;
   } catch (const std::exception& e) {
     lane.connection.reset();
-    healthy_ = false;
+    lane.healthy = false;
     // Once per outage, not once per probe.
     if (!lane.outage_logged)
       spdlog::warn("journal database unreachable: {}", e.what());
     lane.outage_logged = true;
   }
+}
+
+bool pg_journal::healthy() const {
+  return std::all_of(lanes_.begin(), lanes_.end(), [](const writer_lane& lane) {
+    return lane.healthy.load();
+  });
 }
 
 void pg_journal::notify_subscribers(journal_position at) {

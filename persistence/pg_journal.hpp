@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace mall::persistence {
@@ -68,10 +69,10 @@ struct pg_journal_options {
 /// costs one WAL flush however many entities wait on it. Under heavy load
 /// more writers (`writer_connections`) commit side by side; an entity has
 /// one append in flight at a time, so its events still commit in order, and
-/// readers see transactions in commit order anyway. When a batch hits
-/// the `(persistence_id, seq_nr)` key, its appends are retried one by one
-/// so that only the conflicting one is rejected. The writer also probes its
-/// connection when idle, which keeps `healthy` current.
+/// readers only see a transaction once every older one has finished. When a
+/// batch hits the `(persistence_id, seq_nr)` key, its appends are retried one
+/// by one so that only the conflicting one is rejected. The writer also probes
+/// its connection when idle, which keeps `healthy` current.
 ///
 /// A `pg_recovery_reader`, with its own thread and connection, recovers
 /// aggregates in batches and writes snapshots.
@@ -133,11 +134,11 @@ public:
 
   // -- health ----------------------------------------------------------------
 
-  /// Whether the writer's last contact with the database worked: false
+  /// Whether every writer's last contact with the database worked: false
   /// before its first connection and after a failed connect, probe or
   /// commit; true again after the next success. Cheap and thread-safe, for
   /// readiness checks.
-  bool healthy() const { return healthy_.load(); }
+  bool healthy() const;
 
 private:
   struct pending_append {
@@ -145,6 +146,8 @@ private:
     append_callback done;
     /// `fence_epoch_` when it was queued.
     uint64_t epoch = 0;
+    /// 1, 2, 3, ... in the order of `append` calls.
+    uint64_t ticket = 0;
   };
 
   /// One writer thread's connection; used by that thread only.
@@ -152,6 +155,8 @@ private:
     std::unique_ptr<pqxx::connection> connection;
     /// Whether the current outage has been logged.
     bool outage_logged = false;
+    /// Whether this writer's last contact with the database worked.
+    std::atomic<bool> healthy{false};
   };
 
   void write_loop(writer_lane& lane);
@@ -170,7 +175,7 @@ private:
                     const std::vector<size_t>& valid);
   pqxx::connection& writer_connection(writer_lane& lane);
   /// Runs `SELECT 1` on the lane's connection (connecting when needed) and
-  /// records the outcome in `healthy_`.
+  /// records the outcome in the lane's `healthy`.
   void probe(writer_lane& lane);
   void notify_subscribers(journal_position at);
 
@@ -191,7 +196,9 @@ private:
   size_t busy_writers_ = 0;
   std::atomic<uint64_t> fence_epoch_{0};
   uint64_t enqueued_ = 0;
-  uint64_t completed_ = 0;
+  /// The first ticket of each batch being written: with two writers,
+  /// batches finish out of order, so `flush` waits for the oldest.
+  std::set<uint64_t> running_batches_;
   bool stopping_ = false;
 
   std::mutex subscribers_mutex_;
@@ -200,7 +207,6 @@ private:
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> failures_{0};
-  std::atomic<bool> healthy_{false};
 
   pg_recovery_reader recovery_;
   journal_tail tail_;

@@ -6,6 +6,9 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
+#include <thread>
+
 using namespace mall::persistence;
 using namespace mall::test_support;
 
@@ -114,6 +117,46 @@ CAF_TEST(a second writer commits beside a stuck one once a batch waits) {
   CAF_CHECK(log.status("late") == append_status::ok);
   CAF_CHECK_EQUAL(j.commits(), 3u);
   CAF_CHECK_EQUAL(j.read_all({}, 200).size(), 102u);
+}
+
+CAF_TEST(flush waits for a batch held up on one writer while the other
+             finishes later ones) {
+  auto opts = options();
+  opts.writer_connections = 2;
+  opts.parallel_batch_events = 10;
+  pg_journal j{opts};
+  result_log log;
+  pqxx::connection holder{url};
+  pqxx::work held{holder};
+  held.exec("INSERT INTO journal (persistence_id, seq_nr, event_type, payload)"
+            " VALUES ('f|blocker', 1, 'T', '{}')");
+  j.append({event("f|blocker", 1)}, log.record("blocker"));
+  pqxx::connection observer{url};
+  CAF_REQUIRE(eventually([&] {
+    pqxx::nontransaction tx{observer};
+    return tx.exec("SELECT count(*) FROM pg_stat_activity WHERE "
+                   "wait_event_type = 'Lock' AND query LIKE 'COPY%'")[0][0]
+               .as<int>() == 1;
+  }));
+  std::atomic<bool> flushed{false};
+  std::thread flusher{[&] {
+    j.flush();
+    flushed = true;
+  }};
+  // More appends than the blocker's batch, all done by the other writer.
+  for (int round = 1; round <= 3; ++round) {
+    for (int i = 0; i < 10; ++i)
+      j.append({event("f|" + std::to_string(round * 100 + i), 1)},
+               log.record(std::to_string(round * 100 + i)));
+    CAF_CHECK(eventually([&] { return j.commits() == uint64_t(round); }));
+  }
+  // The blocker is not written yet, so neither is flush done.
+  CAF_CHECK(!eventually([&] { return flushed.load(); },
+                        std::chrono::milliseconds{300}));
+  held.abort();
+  CAF_CHECK(eventually([&] { return flushed.load(); }));
+  flusher.join();
+  CAF_CHECK(log.status("blocker") == append_status::ok);
 }
 
 CAF_TEST(an invalid append fails without harming its batch) {

@@ -95,7 +95,9 @@ def test_a_schedule_can_be_stopped_early_and_bad_plans_are_refused(node):
 
     for plan, field in [({"targets": ["journal"], "per_second": 1, "duration_s": 1}, "target"),
                         ({"targets": ["entity"], "per_second": 1, "duration_s": 1}, "id"),
-                        ({"targets": ["shard:999"], "per_second": 1, "duration_s": 1}, "id")]:
+                        ({"targets": ["shard:999"], "per_second": 1, "duration_s": 1}, "id"),
+                        ({"targets": ["projection:nope"], "per_second": 1, "duration_s": 1}, "id"),
+                        ({"targets": ["shard"], "per_second": 0.1, "duration_s": 5}, "crash")]:
         r = admin.post("/admin/chaos/schedule", plan)
         assert r.status in (400, 404), r
         assert field in r.json["error"]["message"], r.json
