@@ -90,31 +90,32 @@ void pg_read_model_store::commit(const std::string& consumer,
   bool check = expected.has_value();
   auto from = expected.value_or(journal_position{});
   auto written = with(writer_, [&](pqxx::connection& c) {
-    // One statement is one transaction: the check, the rows and the offset
-    // land together, in a single round trip. FOR UPDATE makes a concurrent
-    // commit of the same consumer wait, and then see the newer offset.
+    // One statement is one transaction: the check, the offset and the rows
+    // land together, in a single round trip. The offset moves first, and
+    // only from `expected`: a new offset row only when zero is expected, an
+    // existing one only if it still holds `expected` (ON CONFLICT checks its
+    // newest version; a concurrent first commit makes this insert wait for
+    // it and then conflict). The rows are written only if the offset moved.
     pqxx::nontransaction tx{c};
     auto r = exec_prepared(
         tx, "read_model_commit",
-        "WITH current AS ("
-        " SELECT tx, global_offset FROM consumer_offsets"
-        " WHERE consumer = $6 FOR UPDATE),"
-        " ok AS (SELECT 1 WHERE NOT $9 OR"
-        " (COALESCE((SELECT tx FROM current), 0) = $10 AND"
-        "  COALESCE((SELECT global_offset FROM current), 0) = $11)),"
+        "WITH moved AS ("
+        " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
+        " SELECT $6, $7, $8 WHERE NOT $9 OR ($10 = 0 AND $11 = 0) OR EXISTS"
+        "  (SELECT 1 FROM consumer_offsets WHERE consumer = $6)"
+        " ON CONFLICT (consumer) DO UPDATE SET"
+        " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
+        " updated_at = now()"
+        " WHERE NOT $9 OR (consumer_offsets.tx = $10 AND"
+        "  consumer_offsets.global_offset = $11)"
+        " RETURNING 1),"
         " upserted AS ("
         " INSERT INTO read_models (model, key, owner, sort_key, doc)"
         " SELECT m, k, o, s, d::jsonb FROM unnest($1::text[], $2::text[],"
         "  $3::text[], $4::text[], $5::text[]) AS r(m, k, o, s, d)"
-        " WHERE EXISTS (SELECT 1 FROM ok)"
+        " WHERE EXISTS (SELECT 1 FROM moved)"
         " ON CONFLICT (model, key) DO UPDATE SET owner = EXCLUDED.owner,"
-        " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1),"
-        " moved AS ("
-        " INSERT INTO consumer_offsets (consumer, tx, global_offset)"
-        " SELECT $6, $7, $8 WHERE EXISTS (SELECT 1 FROM ok)"
-        " ON CONFLICT (consumer) DO UPDATE SET"
-        " tx = EXCLUDED.tx, global_offset = EXCLUDED.global_offset,"
-        " updated_at = now() RETURNING 1)"
+        " sort_key = EXCLUDED.sort_key, doc = EXCLUDED.doc RETURNING 1)"
         " SELECT count(*) FROM moved",
         pg_array_literal(models), pg_array_literal(keys),
         pg_array_literal(owners), pg_array_literal(sort_keys),

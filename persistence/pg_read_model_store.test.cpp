@@ -2,9 +2,13 @@
 #include "tests/support/caf_test.hpp"
 
 #include "persistence/pg_read_model_store.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_postgres.hpp"
 
+#include <pqxx/pqxx>
+
 #include <algorithm>
+#include <thread>
 
 using namespace mall::persistence;
 
@@ -66,6 +70,36 @@ CAF_TEST(a commit on top of a stale offset writes nothing and throws) {
                 journal_position{10, 1});
   CAF_CHECK(store->offset("orders") == (journal_position{11, 2}));
   CAF_CHECK(store->find("orders", "o2"));
+}
+
+CAF_TEST(of two first commits at once only one lands) {
+  // Another runner's first commit, not yet committed: no offset row exists
+  // for this one to lock.
+  pqxx::connection other{url};
+  pqxx::work first{other};
+  first.exec("INSERT INTO consumer_offsets (consumer, tx, global_offset) "
+             "VALUES ('orders', 5, 5)");
+  bool refused = false;
+  std::thread second{[&] {
+    try {
+      store->commit("orders", {row("o9", "u1", "009")}, {7, 7},
+                    journal_position{});
+    } catch (const journal_error&) {
+      refused = true;
+    }
+  }};
+  pqxx::connection observer{url};
+  CAF_REQUIRE(mall::test_support::eventually([&] {
+    pqxx::nontransaction tx{observer};
+    return tx.exec("SELECT count(*) FROM pg_stat_activity WHERE "
+                   "wait_event_type = 'Lock'")[0][0]
+               .as<int>() == 1;
+  }));
+  first.commit();
+  second.join();
+  CAF_CHECK(refused);
+  CAF_CHECK(store->offset("orders") == (journal_position{5, 5}));
+  CAF_CHECK(!store->find("orders", "o9"));
 }
 
 CAF_TEST(find_all reads many rows at once and keeps any text intact) {
