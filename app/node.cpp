@@ -401,6 +401,8 @@ int run_node(const node_config& config) {
     // Hand the shards off first, while this node still answers HTTP (by
     // forwarding), so that a rolling restart fails no request.
     stopping = true;
+    // No crashes on purpose while the shards are handed off.
+    operations.stop_chaos([](const net::operation_result&) {});
     membership.leave();
     if (membership.wait_until_left(seconds(15))) {
       // Other nodes learn the new owners at their next tick; until then
