@@ -212,17 +212,17 @@ void node_operations::schedule_chaos(net::chaos_plan plan, done_handler done) {
 void node_operations::chaos_status(done_handler done) {
   auto now = chaos_.current();
   net::operation_result result;
-  result.body["status"] = now.running ? "running" : "idle";
-  result.body["crashed"] = now.crashed;
-  result.body["planned"] = now.planned;
+  result.body = {{"status", now.running ? "running" : "idle"},
+                 {"crashed", now.crashed},
+                 {"planned", now.planned}};
   done(std::move(result));
 }
 
 void node_operations::stop_chaos(done_handler done) {
   auto stopped = chaos_.stop();
   net::operation_result result;
-  result.body["status"] = stopped.running ? "stopped" : "idle";
-  result.body["crashed"] = stopped.crashed;
+  result.body = {{"status", stopped.running ? "stopped" : "idle"},
+                 {"crashed", stopped.crashed}};
   done(std::move(result));
 }
 

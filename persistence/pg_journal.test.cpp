@@ -86,22 +86,9 @@ CAF_TEST(a second writer commits beside a stuck one once a batch waits) {
   opts.parallel_batch_events = 100;
   pg_journal j{opts};
   result_log log;
-  // An uncommitted row with the blocker's key: the writer that takes the
-  // blocker waits on it inside its COPY.
-  pqxx::connection holder{url};
-  pqxx::work held{holder};
-  held.exec("INSERT INTO journal (persistence_id, seq_nr, event_type, payload)"
-            " VALUES ('w|blocker', 1, 'T', '{}')");
+  held_journal_key held{url, "w|blocker"};
   j.append({event("w|blocker", 1)}, log.record("blocker"));
-  pqxx::connection observer{url};
-  auto writers_waiting = [&] {
-    pqxx::nontransaction tx{observer};
-    return tx
-        .exec("SELECT count(*) FROM pg_stat_activity "
-              "WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%'")[0][0]
-        .as<int>();
-  };
-  CAF_REQUIRE(eventually([&] { return writers_waiting() == 1; }));
+  CAF_REQUIRE(held.writer_waits());
   // Below a batch's worth nothing moves; at 100 the idle writer takes all
   // of them in one transaction.
   for (int i = 0; i < 100; ++i)
@@ -109,7 +96,7 @@ CAF_TEST(a second writer commits beside a stuck one once a batch waits) {
              log.record(std::to_string(i)));
   CAF_CHECK(eventually([&] { return j.commits() == 1; }));
   j.append({event("w|late", 1)}, log.record("late"));
-  held.abort();
+  held.release();
   j.flush();
   for (int i = 0; i < 100; ++i)
     CAF_CHECK(log.status(std::to_string(i)) == append_status::ok);
@@ -126,18 +113,9 @@ CAF_TEST(flush waits for a batch held up on one writer while the other
   opts.parallel_batch_events = 10;
   pg_journal j{opts};
   result_log log;
-  pqxx::connection holder{url};
-  pqxx::work held{holder};
-  held.exec("INSERT INTO journal (persistence_id, seq_nr, event_type, payload)"
-            " VALUES ('f|blocker', 1, 'T', '{}')");
+  held_journal_key held{url, "f|blocker"};
   j.append({event("f|blocker", 1)}, log.record("blocker"));
-  pqxx::connection observer{url};
-  CAF_REQUIRE(eventually([&] {
-    pqxx::nontransaction tx{observer};
-    return tx.exec("SELECT count(*) FROM pg_stat_activity WHERE "
-                   "wait_event_type = 'Lock' AND query LIKE 'COPY%'")[0][0]
-               .as<int>() == 1;
-  }));
+  CAF_REQUIRE(held.writer_waits());
   std::atomic<bool> flushed{false};
   std::thread flusher{[&] {
     j.flush();
@@ -153,10 +131,25 @@ CAF_TEST(flush waits for a batch held up on one writer while the other
   // The blocker is not written yet, so neither is flush done.
   CAF_CHECK(!eventually([&] { return flushed.load(); },
                         std::chrono::milliseconds{300}));
-  held.abort();
+  held.release();
   CAF_CHECK(eventually([&] { return flushed.load(); }));
   flusher.join();
   CAF_CHECK(log.status("blocker") == append_status::ok);
+}
+
+CAF_TEST(a batch fenced while it is being written does not commit) {
+  pg_journal j{options()};
+  result_log log;
+  held_journal_key held{url, "x|blocker"};
+  j.append({event("x|blocker", 1)}, log.record("blocker"));
+  CAF_REQUIRE(held.writer_waits());
+  // The lease is lost while the batch sits in its COPY, past the checks
+  // before it: the one right before COMMIT stops it.
+  j.fence();
+  held.release();
+  j.flush();
+  CAF_CHECK(log.status("blocker") == append_status::failed);
+  CAF_CHECK(j.read_events("x|blocker", 1).empty());
 }
 
 CAF_TEST(an invalid append fails without harming its batch) {

@@ -3,6 +3,7 @@
 
 #include "persistence/pg_read_model_store.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/pg_lock_waits.hpp"
 #include "tests/support/test_postgres.hpp"
 
 #include <pqxx/pqxx>
@@ -89,12 +90,8 @@ CAF_TEST(of two first commits at once only one lands) {
     }
   }};
   pqxx::connection observer{url};
-  CAF_REQUIRE(mall::test_support::eventually([&] {
-    pqxx::nontransaction tx{observer};
-    return tx.exec("SELECT count(*) FROM pg_stat_activity WHERE "
-                   "wait_event_type = 'Lock'")[0][0]
-               .as<int>() == 1;
-  }));
+  CAF_REQUIRE(mall::test_support::eventually(
+      [&] { return mall::test_support::lock_waiters(observer) == 1; }));
   first.commit();
   second.join();
   CAF_CHECK(refused);

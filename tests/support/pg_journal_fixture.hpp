@@ -5,6 +5,7 @@
 #include "persistence/pg_journal.hpp"
 #include "persistence/pg_schema.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/pg_lock_waits.hpp"
 #include "tests/support/test_postgres.hpp"
 
 #include <algorithm>
@@ -124,6 +125,27 @@ struct table_lock {
     tx.exec("LOCK TABLE " + table + " IN " + mode + " MODE");
   }
   void release() { tx.commit(); }
+};
+
+/// An uncommitted journal row under `persistence_id` seq_nr 1: the writer
+/// that takes an append of that key waits on it inside its COPY (the other
+/// writer goes on) until `release` rolls the row back.
+struct held_journal_key {
+  pqxx::connection holder;
+  pqxx::work held{holder};
+  pqxx::connection observer;
+
+  held_journal_key(const std::string& url, const std::string& persistence_id)
+      : holder(url), observer(url) {
+    held.exec_params("INSERT INTO journal (persistence_id, seq_nr, "
+                     "event_type, payload) VALUES ($1, 1, 'T', '{}')",
+                     persistence_id);
+  }
+  /// Whether a writer's COPY waits on the row within 10 s.
+  bool writer_waits() {
+    return eventually([&] { return lock_waiters(observer, "COPY") == 1; });
+  }
+  void release() { held.abort(); }
 };
 
 /// Holds an exclusive lock on the journal table, so that the writer blocks
