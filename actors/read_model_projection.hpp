@@ -94,7 +94,8 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
     for (auto& [id, entry] : touched)
       if (entry.changed)
         rows.push_back({name, entry.row->key, entry.row->owner,
-                        entry.row->sort_key, entry.row->doc.dump()});
+                        entry.row->sort_key, entry.row->doc.dump(),
+                        domains::status_of(entry.row->doc)});
     store->commit(name, rows, batch.back().position, *committed);
     *committed = batch.back().position;
     for (auto& [id, entry] : touched)

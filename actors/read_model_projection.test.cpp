@@ -58,9 +58,9 @@ struct counting_store : persistence::read_model_store {
        const std::string&) override {
     return std::nullopt;
   }
-  std::vector<std::string> keys_where(const std::string&, const std::string&,
-                                      const std::string&, const std::string&,
-                                      int) override {
+  std::vector<std::string> keys_with_status(const std::string&,
+                                            const std::string&,
+                                            const std::string&, int) override {
     return {};
   }
   void reset(const std::string&, const std::string&) override {

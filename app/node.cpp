@@ -282,8 +282,8 @@ int run_node(const node_config& config) {
     });
     actors::order_timeout_sweeper_config sweeper_config;
     sweeper_config.find_overdue = [store](int64_t cutoff_ms) {
-      return store->keys_where(order_view::name, "status", "pending",
-                               domains::sort_key_of(cutoff_ms), 500);
+      return store->keys_with_status(order_view::name, "pending",
+                                     domains::sort_key_of(cutoff_ms), 500);
     };
     sweeper_config.now_ms = &actors::system_now_ms;
     sweeper_config.order_timeout = seconds(config.order_timeout_s);

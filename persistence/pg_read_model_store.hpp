@@ -34,13 +34,12 @@ public:
   std::optional<read_model_page> list(const std::string& model,
                                       const std::string& owner, int limit,
                                       const std::string& cursor) override;
-  /// Indexed for `status` = `pending` only (the order timeout sweeper);
-  /// other fields scan the model's rows.
-  std::vector<std::string> keys_where(const std::string& model,
-                                      const std::string& field,
-                                      const std::string& value,
-                                      const std::string& sort_key_below,
-                                      int limit) override;
+  /// Indexed for `pending` only (the order timeout sweeper); other
+  /// statuses scan the model's rows.
+  std::vector<std::string> keys_with_status(const std::string& model,
+                                            const std::string& status,
+                                            const std::string& sort_key_below,
+                                            int limit) override;
   void reset(const std::string& consumer, const std::string& model) override;
 
 private:

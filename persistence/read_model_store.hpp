@@ -21,6 +21,9 @@ struct read_model_row {
   std::string sort_key;
   /// The document as JSON text.
   std::string doc;
+  /// The document's top-level `status` (empty when it has none), stored
+  /// beside it so that rows can be found by status without parsing `doc`.
+  std::string status;
 };
 
 /// One page of rows and the cursor of the next one.
@@ -66,14 +69,12 @@ public:
                                               int limit,
                                               const std::string& cursor) = 0;
 
-  /// Keys of up to `limit` rows of `model` whose document has `field` equal
-  /// to `value` and whose sort key is below `sort_key_below`, oldest first
-  /// (e.g. orders still pending since before a deadline).
-  virtual std::vector<std::string> keys_where(const std::string& model,
-                                              const std::string& field,
-                                              const std::string& value,
-                                              const std::string& sort_key_below,
-                                              int limit) = 0;
+  /// Keys of up to `limit` rows of `model` whose document's top-level
+  /// `status` is `status` and whose sort key is below `sort_key_below`,
+  /// oldest first (e.g. orders still pending since before a deadline).
+  virtual std::vector<std::string>
+  keys_with_status(const std::string& model, const std::string& status,
+                   const std::string& sort_key_below, int limit) = 0;
 
   /// Deletes every row of `model` and `consumer`'s offset, atomically, so
   /// the projection replays from the start of the journal.

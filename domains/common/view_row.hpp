@@ -19,6 +19,13 @@ struct view_row {
   nlohmann::json doc;
 };
 
+/// The document's top-level `status` string, or empty when it has none.
+inline std::string status_of(const nlohmann::json& doc) {
+  auto it = doc.find("status");
+  return it != doc.end() && it->is_string() ? it->get<std::string>()
+                                            : std::string{};
+}
+
 /// A sort key from a journal offset: fixed width so text order = number order.
 inline std::string sort_key_of(int64_t offset) {
   char buf[24];
