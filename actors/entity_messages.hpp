@@ -24,12 +24,19 @@ struct entity_command {
   /// command then answers without `body`, and the entity skips encoding
   /// its state for it.
   bool wants_body = true;
+  /// Set by callers that start the entity's life with this command (a
+  /// fresh random id, the first step of a saga): a shard that does not hold
+  /// the entity starts it empty instead of reading the journal. Only for
+  /// commands that write on an empty state: should events exist after all,
+  /// the append conflicts on seq_nr 1, the entity recovers from the journal
+  /// and the command is answered `unavailable` (the caller retries).
+  bool expect_new = false;
 };
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_command& x) {
   return f(caf::meta::type_name("entity_command"), x.type, x.id, x.body,
-           x.trace_id, x.wants_body);
+           x.trace_id, x.wants_body, x.expect_new);
 }
 
 /// The entity's answer. `error_code` is empty on success; otherwise one of

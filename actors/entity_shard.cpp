@@ -158,7 +158,12 @@ void route(shard_actor* self, const entity_command& cmd, pending_command p) {
       return;
     }
     i = st.children.emplace(std::move(key), child{}).first;
-    start(self, *i);
+    if (cmd.expect_new) {
+      persistence::recovery_record nothing_yet;
+      spawn_child(self, *i, nothing_yet);
+    } else {
+      start(self, *i);
+    }
   }
   auto& c = i->second;
   switch (c.status) {

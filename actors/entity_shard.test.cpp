@@ -50,6 +50,13 @@ struct fixture : test_coordinator_fixture<> {
     return cmd(std::move(id), R"({"type":"increment","by":1})");
   }
 
+  /// An increment that starts the entity's life.
+  static entity_command first_inc(std::string id) {
+    auto c = inc(std::move(id));
+    c.expect_new = true;
+    return c;
+  }
+
   static entity_command get(std::string id) {
     return cmd(std::move(id), R"({"type":"get"})");
   }
@@ -278,6 +285,24 @@ CAF_TEST(a journal conflict restarts the entity which then re - reads) {
   CAF_CHECK_EQUAL(call(inc("a")).error_code, "unavailable");
   pass(200ms);
   CAF_CHECK_EQUAL(call(inc("a")).body, R"({"value":102})");
+}
+
+CAF_TEST(a command expected to start its entity reads nothing first) {
+  journal->fail_next_reads(1);
+  CAF_CHECK_EQUAL(call(first_inc("a")).body, R"({"value":1})");
+  // The injected failure is still pending: the next start that reads fails.
+  CAF_CHECK_EQUAL(call(get("b")).error_code, "no_reply");
+}
+
+CAF_TEST(events under an id expected to be new are found after a conflict) {
+  persistence::event_record earlier{
+      "counter|a", 1, "Incremented", R"({"type":"Incremented","by":100})", "",
+      0,           {}};
+  journal->append({earlier}, [](persistence::append_result) {});
+  CAF_CHECK_EQUAL(call(first_inc("a")).error_code, "unavailable");
+  pass(200ms);
+  CAF_CHECK_EQUAL(call(first_inc("a")).body, R"({"value":101})");
+  CAF_CHECK_EQUAL(journal->size(), 2u);
 }
 
 CAF_TEST(a parked await is neither blamed for a crash nor passivated) {

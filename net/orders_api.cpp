@@ -64,6 +64,9 @@ struct placement {
   token_claims who;
   domains::orders::place_order order;
   std::string order_id;
+  /// Whether `order_id` was drawn at random just now (no Idempotency-Key):
+  /// no earlier event can exist under it.
+  bool fresh_id;
   std::string trace_id;
   responder respond;
   /// The create's reply: whether it was new, and its position.
@@ -108,13 +111,16 @@ void create_order(const placement_ptr& p, const std::string& address) {
            {"product_id", p->order.product_id},
            {"qty", p->order.qty},
            {"address", address}};
-  p->ctx->ask(order_entity_type, p->order_id, cmd, p->trace_id,
-              p->ctx->ask_timeout_ms, [p](entity_reply reply) {
-                if (!reply.ok())
-                  return p->fail(reply);
-                p->created = std::move(reply);
-                await_decision(p);
-              });
+  actors::entity_command create{order_entity_type, p->order_id, cmd.dump(),
+                                p->trace_id};
+  create.expect_new = p->fresh_id;
+  p->ctx->services.entities.ask(std::move(create), p->ctx->ask_timeout_ms,
+                                [p](entity_reply reply) {
+                                  if (!reply.ok())
+                                    return p->fail(reply);
+                                  p->created = std::move(reply);
+                                  await_decision(p);
+                                });
 }
 
 void check_product(const placement_ptr& p, std::string address) {
@@ -174,6 +180,7 @@ void place_order(const context_ptr& ctx, const request_ptr& req,
   if (!order)
     return fail();
   std::string order_id;
+  auto fresh_id = false;
   if (req->raw.find("Idempotency-Key") != req->raw.end()) {
     auto key = req->header("Idempotency-Key");
     if (!is_idempotency_key(key)) {
@@ -184,11 +191,13 @@ void place_order(const context_ptr& ctx, const request_ptr& req,
     order_id = order_id_for_key(who->user_id, key);
   } else {
     order_id = new_order_id();
+    fresh_id = true;
   }
   check_account(std::make_shared<placement>(placement{ctx,
                                                       std::move(*who),
                                                       std::move(*order),
                                                       std::move(order_id),
+                                                      fresh_id,
                                                       req->trace_id,
                                                       std::move(respond),
                                                       {}}));

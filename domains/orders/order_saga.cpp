@@ -42,7 +42,8 @@ commands react_to_order(const std::string& order_id, const json& encoded) {
                      json{{"type", "start"},
                           {"order_id", order_id},
                           {"user_id", e.user_id},
-                          {"address", e.address}}}};
+                          {"address", e.address}},
+                     true}};
           },
           [&](const order_rejected& e) -> commands {
             return {release(e.product_id, order_id)};
