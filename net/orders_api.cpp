@@ -69,7 +69,8 @@ struct placement {
   bool fresh_id;
   std::string trace_id;
   responder respond;
-  /// The create's reply: whether it was new, and its position.
+  /// The create's reply (without a body): whether it was new, and its
+  /// position.
   entity_reply created;
 
   void fail(const entity_reply& reply) const {
@@ -100,7 +101,9 @@ void await_decision(const placement_ptr& p) {
                 p->ctx->ask(order_entity_type, p->order_id, {{"type", "get"}},
                             p->trace_id, p->ctx->ask_timeout_ms,
                             [p](entity_reply now) {
-                              finish(p, now.ok() ? now : p->created);
+                              if (!now.ok())
+                                return p->fail(now);
+                              finish(p, now);
                             });
               });
 }
@@ -114,6 +117,7 @@ void create_order(const placement_ptr& p, const std::string& address) {
   actors::entity_command create{order_entity_type, p->order_id, cmd.dump(),
                                 p->trace_id};
   create.expect_new = p->fresh_id;
+  create.wants_body = false; // the answer is the decided order
   p->ctx->services.entities.ask(std::move(create), p->ctx->ask_timeout_ms,
                                 [p](entity_reply reply) {
                                   if (!reply.ok())
@@ -131,15 +135,18 @@ void check_product(const placement_ptr& p, std::string address) {
   };
   if (!is_random_id(p->order.product_id, "p_"))
     return unknown();
-  p->ctx->ask("product", p->order.product_id, {{"type", "get"}}, p->trace_id,
-              p->ctx->ask_timeout_ms,
-              [p, unknown, address = std::move(address)](entity_reply reply) {
-                if (reply.error_code == "not_found")
-                  return unknown();
-                if (!reply.ok())
-                  return p->fail(reply);
-                create_order(p, address);
-              });
+  // Only whether it exists matters here: no body.
+  actors::entity_command get{"product", p->order.product_id,
+                             R"({"type":"get"})", p->trace_id, false};
+  p->ctx->services.entities.ask(
+      std::move(get), p->ctx->ask_timeout_ms,
+      [p, unknown, address = std::move(address)](entity_reply reply) {
+        if (reply.error_code == "not_found")
+          return unknown();
+        if (!reply.ok())
+          return p->fail(reply);
+        create_order(p, address);
+      });
 }
 
 // The account confirms that the caller still exists and gives the default

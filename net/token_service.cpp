@@ -1,5 +1,7 @@
 #include "net/token_service.hpp"
 
+#include "net/verified_tokens.hpp"
+
 #include <jwt/jwt.hpp>
 
 #include <limits>
@@ -10,6 +12,9 @@ namespace {
 
 // Longer tokens are not ours; refusing them early bounds the work per request.
 constexpr size_t max_token_size = 4096;
+
+// Tokens remembered as verified: one per active client, at most 4 MiB.
+constexpr size_t verified_capacity = 1024;
 
 int64_t now_seconds() {
   using namespace std::chrono;
@@ -46,11 +51,15 @@ std::optional<token_claims> refuse(domains::rejection& why, const char* code,
 } // namespace
 
 token_service::token_service(std::string secret, std::chrono::seconds ttl)
-    : secret_(std::move(secret)), ttl_(ttl) {
+    : secret_(std::move(secret)),
+      ttl_(ttl),
+      verified_(std::make_unique<verified_tokens>(verified_capacity)) {
   // Empty secrets would sign tokens anyone can forge.
   if (secret_.empty())
     throw std::invalid_argument("token_service needs a non-empty secret");
 }
+
+token_service::~token_service() = default;
 
 std::string token_service::issue(const token_claims& who, int64_t now_s) const {
   jwt::jwt_object obj{jwt::params::algorithm("HS256"),
@@ -69,6 +78,21 @@ std::string token_service::issue(const token_claims& who) const {
 
 std::optional<token_claims>
 token_service::verify(std::string_view token, domains::rejection& why) const {
+  auto claims = verified_->find(token);
+  if (!claims) {
+    claims = check_signature(token, why);
+    if (!claims)
+      return std::nullopt;
+    verified_->add(token, *claims);
+  }
+  if (claims->expires_at <= now_seconds())
+    return refuse(why, "token_expired", "access token expired");
+  return claims;
+}
+
+std::optional<token_claims>
+token_service::check_signature(std::string_view token,
+                               domains::rejection& why) const {
   if (!well_formed(token))
     return refuse(why, "unauthorized", "malformed access token");
   std::error_code ec;
@@ -76,7 +100,7 @@ token_service::verify(std::string_view token, domains::rejection& why) const {
   try {
     // The library checks `exp` before the signature; a maximal leeway turns
     // that check off so that a forged expired token reads as forged. The
-    // expiry is checked below, once the signature is known to be ours.
+    // expiry is checked by `verify`, once the signature is known to be ours.
     obj = jwt::decode(jwt::string_view{token.data(), token.size()},
                       jwt::params::algorithms({"HS256"}), ec,
                       jwt::params::secret(secret_),
@@ -104,8 +128,6 @@ token_service::verify(std::string_view token, domains::rejection& why) const {
   if (auto name = claims.find("username");
       name != claims.end() && name->is_string())
     out.username = name->get<std::string>();
-  if (out.expires_at <= now_seconds())
-    return refuse(why, "token_expired", "access token expired");
   return out;
 }
 

@@ -5,11 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace mall::net {
+
+class verified_tokens;
 
 /// Who a token speaks for.
 struct token_claims {
@@ -26,6 +29,7 @@ struct token_claims {
 class token_service {
 public:
   token_service(std::string secret, std::chrono::seconds ttl);
+  ~token_service();
 
   /// A token for `who` that expires `ttl` after `now_s` (seconds since the
   /// epoch); `who.expires_at` is ignored.
@@ -36,15 +40,20 @@ public:
 
   /// The token's claims when its signature (HS256 with our secret) is valid,
   /// it carries `sub`, `role` and `exp`, and it has not expired. Otherwise
-  /// fills `why` with `unauthorized` or `token_expired`.
+  /// fills `why` with `unauthorized` or `token_expired`. A token whose
+  /// signature was checked once is not checked again (`verified_tokens`).
   std::optional<token_claims> verify(std::string_view token,
                                      domains::rejection& why) const;
 
   std::chrono::seconds ttl() const noexcept { return ttl_; }
 
 private:
+  std::optional<token_claims> check_signature(std::string_view token,
+                                              domains::rejection& why) const;
+
   std::string secret_;
   std::chrono::seconds ttl_;
+  std::unique_ptr<verified_tokens> verified_;
 };
 
 } // namespace mall::net

@@ -2,9 +2,12 @@
 #include "tests/support/caf_test.hpp"
 
 #include "net/token_service.hpp"
+#include "net/verified_tokens.hpp"
 
 #include <jwt/jwt.hpp>
 #include <nlohmann/json.hpp>
+
+#include <thread>
 
 using namespace mall::net;
 using mall::domains::rejection;
@@ -47,8 +50,22 @@ CAF_TEST(an expired token is refused as expired) {
   CAF_CHECK_EQUAL(why.code, "token_expired");
 }
 
+CAF_TEST(a token verified before is refused once it expires) {
+  // Issued so that it expires within a second.
+  auto token = tokens.issue(alice, now_s() - 3600 + 1);
+  CAF_REQUIRE(tokens.verify(token, why));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  while (tokens.verify(token, why) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  CAF_CHECK(!tokens.verify(token, why));
+  CAF_CHECK_EQUAL(why.code, "token_expired");
+}
+
 CAF_TEST(a token with a forged signature is unauthorized) {
   auto token = tokens.issue(alice);
+  // Verified once: its forged twins must not pass on its account.
+  CAF_REQUIRE(tokens.verify(token, why));
   auto dot = token.rfind('.');
   auto forged = token.substr(0, dot + 1) + b64url("not the signature");
   CAF_CHECK(!tokens.verify(forged, why));
@@ -57,6 +74,7 @@ CAF_TEST(a token with a forged signature is unauthorized) {
 
 CAF_TEST(a token with a tampered payload is unauthorized) {
   auto token = tokens.issue(alice);
+  CAF_REQUIRE(tokens.verify(token, why));
   auto first = token.find('.');
   auto last = token.rfind('.');
   nlohmann::json claims{
@@ -119,3 +137,16 @@ CAF_TEST(a token without exp is unauthorized) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(verified tokens start over when full) {
+  verified_tokens verified{2};
+  token_claims who{"u_1", "customer", "alice", 1};
+  verified.add("a", who);
+  verified.add("b", who);
+  CAF_CHECK_EQUAL(verified.find("a").value_or(token_claims{}).user_id, "u_1");
+  CAF_CHECK(!verified.find("c"));
+  verified.add("c", who);
+  CAF_CHECK_EQUAL(verified.size(), 1u);
+  CAF_CHECK(verified.find("c"));
+  CAF_CHECK(!verified.find("a"));
+}
