@@ -263,9 +263,13 @@ decide(entity_state<Aggregate>& st, const entity_command& msg,
     records.push_back(std::move(rec));
     st.state = Aggregate::apply(std::move(st.state), ev);
   }
-  auto reply = msg.wants_body ? ok_reply(st, *cmd)
-                              : entity_reply{{}, {}, {}, token_of(st), false};
+  entity_reply reply;
+  if (msg.wants_body)
+    reply.body = Aggregate::reply(st.state, *cmd).dump();
   reply.wrote = !decision.events.empty();
+  // A write's position is that of its commit (`on_committed`).
+  if (!reply.wrote)
+    reply.position = token_of(st);
   return reply;
 }
 
