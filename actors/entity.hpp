@@ -166,13 +166,22 @@ entity_reply ok_reply(const entity_state<Aggregate>& st,
       {}, {}, Aggregate::reply(st.state, cmd).dump(), token_of(st), false};
 }
 
-/// What `get` answers now: the reply to `{"type":"get"}` or its rejection
-/// (e.g. `not_found` for an entity that does not exist).
+/// `{"type":"get"}` as `Aggregate` reads it, parsed once; null when the
+/// aggregate has no such command.
+template<class Aggregate> const typename Aggregate::command* get_command() {
+  static const auto parsed = [] {
+    domains::rejection why;
+    return Aggregate::parse_command(domains::json{{"type", "get"}}, why);
+  }();
+  return parsed ? &*parsed : nullptr;
+}
+
+/// Why `get` would fail now (e.g. `not_found` for an entity that does not
+/// exist); nothing when it would succeed.
 template<class Aggregate>
-entity_reply get_reply(const entity_state<Aggregate>& st) {
-  domains::rejection why;
-  auto get = Aggregate::parse_command(domains::json{{"type", "get"}}, why);
-  if (!get)
+std::optional<entity_reply> get_refusal(const entity_state<Aggregate>& st) {
+  const auto* get = get_command<Aggregate>();
+  if (get == nullptr)
     return error_reply("invalid_input", "type: " + st.persistence_id +
                                             " cannot be read with get");
   domains::command_context ctx{st.entity_id(), st.env->now_ms()};
@@ -180,13 +189,22 @@ entity_reply get_reply(const entity_state<Aggregate>& st) {
   if (decision.rejected())
     return error_reply(std::move(decision.error->code),
                        std::move(decision.error->message));
-  return ok_reply(st, *get);
+  return std::nullopt;
+}
+
+/// What `get` answers now: the reply to `{"type":"get"}` or its rejection.
+template<class Aggregate>
+entity_reply get_reply(const entity_state<Aggregate>& st) {
+  if (auto refused = get_refusal(st))
+    return std::move(*refused);
+  return ok_reply(st, *get_command<Aggregate>());
 }
 
 /// `{"type":"await"}`: the `get` reply once the state is settled. Returns
 /// nothing when the promise from `promise()` was parked until an event
-/// settles it. Beyond `max_parked_per_entity` waiters, the current
-/// (unsettled) state is answered at once, as if the wait had timed out.
+/// settles it (nothing is encoded then). Beyond `max_parked_per_entity`
+/// waiters, the current (unsettled) state is answered at once, as if the
+/// wait had timed out.
 template<class Aggregate, class PromiseFn>
 std::optional<entity_reply> on_await(entity_state<Aggregate>& st,
                                      PromiseFn&& promise) {
@@ -195,10 +213,11 @@ std::optional<entity_reply> on_await(entity_state<Aggregate>& st,
                                             Aggregate::type_name +
                                             " does not support await");
   } else {
-    auto reply = get_reply(st);
-    if (!reply.ok() || Aggregate::settled(st.state) ||
+    if (auto refused = get_refusal(st))
+      return refused;
+    if (Aggregate::settled(st.state) ||
         st.parked.size() >= st.env->settings.max_parked_per_entity)
-      return reply;
+      return ok_reply(st, *get_command<Aggregate>());
     st.parked.push_back(promise());
     return std::nullopt;
   }
