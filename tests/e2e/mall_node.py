@@ -125,6 +125,9 @@ class Node:
         # it must be able to traverse the folder (mkdtemp makes it 0700).
         os.chmod(data_dir, 0o755)
         self.data_dir = data_dir
+        # Ports picked here may be taken by another test before the node
+        # binds them: `start` then picks new ones.
+        self.own_ports = http_port is None and cluster_port is None and seeds is None
         self.http_port = http_port or free_port()
         self.cluster_port = cluster_port or free_port()
         # Seed nodes (host:port); by default only itself.
@@ -137,7 +140,20 @@ class Node:
         self.proc = None
         self.log_path = os.path.join(data_dir, "node.log")
 
-    def start(self, ready_timeout_s=60):
+    def start(self, ready_timeout_s=60, attempts=3):
+        for attempt in range(attempts):
+            logged = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+            try:
+                return self._start_once(ready_timeout_s)
+            except AssertionError:
+                with open(self.log_path, errors="replace") as f:
+                    f.seek(logged)
+                    lost_port = "Address already in use" in f.read()
+                if not (self.own_ports and lost_port) or attempt + 1 == attempts:
+                    raise
+                self.http_port, self.cluster_port = free_port(), free_port()
+
+    def _start_once(self, ready_timeout_s):
         log = open(self.log_path, "ab")
         args = [self.binary, "--config", "/dev/null", "--data-dir", self.data_dir,
                 "--http-port", str(self.http_port),
