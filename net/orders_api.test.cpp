@@ -120,6 +120,16 @@ CAF_TEST(a token whose account does not exist cannot order) {
   CAF_CHECK_EQUAL(asks_of("order"), 0u);
 }
 
+CAF_TEST(a caller without an account gets 401 even for an unknown product) {
+  // The account is checked before the product.
+  auto ghost = bearer({"u_ghost", "customer", "ghost", 0});
+  auto res = place(
+      ghost, json{{"product_id", "p_00000000000000ff"}, {"qty", 1}}.dump());
+  CAF_CHECK_EQUAL(res.status, 401);
+  CAF_CHECK_EQUAL(res.error_code(), "unauthorized");
+  CAF_CHECK_EQUAL(asks_of("order"), 0u);
+}
+
 CAF_TEST(an order without stock is still 201 and rejected) {
   auto res = place_mug(alice, 6);
   CAF_CHECK_EQUAL(res.status, 201);
