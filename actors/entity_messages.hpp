@@ -24,12 +24,14 @@ struct entity_command {
   /// command then answers without `body`, and the entity skips encoding
   /// its state for it.
   bool wants_body = true;
-  /// Set by callers that start the entity's life with this command (a
-  /// fresh random id, the first step of a saga): a shard that does not hold
-  /// the entity starts it empty instead of reading the journal. Only for
-  /// commands that write on an empty state: should events exist after all,
-  /// the append conflicts on seq_nr 1, the entity recovers from the journal
-  /// and the command is answered `unavailable` (the caller retries).
+  /// Set by callers that start the entity's life with this command under
+  /// an id they just drew at random (a new order): a shard that does not
+  /// hold the entity starts it empty instead of reading the journal. Only
+  /// for commands that write on an empty state, or whose refusal does not
+  /// depend on it: should events exist after all, the append conflicts on
+  /// seq_nr 1, the entity recovers from the journal and the command is
+  /// answered `unavailable`. Not for commands that may be delivered again
+  /// (a saga's): each repeat would conflict.
   bool expect_new = false;
 };
 

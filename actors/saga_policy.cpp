@@ -89,8 +89,7 @@ policy_commands_of(const std::vector<persistence::event_record>& batch,
     }
     for (auto& cmd : cmds)
       result.push_back(entity_command{std::move(cmd.type), std::move(cmd.id),
-                                      cmd.body.dump(), rec.trace_id, false,
-                                      cmd.expect_new});
+                                      cmd.body.dump(), rec.trace_id, false});
   }
   return result;
 }

@@ -73,7 +73,7 @@ private:
 };
 
 /// mark/n Marked{key} -> mark/n+1 mark{key} up to mark/5; mark/1 also sends
-/// a command that is always refused first, to an entity it expects new.
+/// a command that is always refused first.
 std::vector<policy_command> chain(const std::string& type,
                                   const std::string& id,
                                   const nlohmann::json& event) {
@@ -82,7 +82,7 @@ std::vector<policy_command> chain(const std::string& type,
     return result;
   auto n = std::stoi(id);
   if (n == 1)
-    result.push_back({"mark", "9", {{"type", "refuse"}}, true});
+    result.push_back({"mark", "9", {{"type", "refuse"}}});
   if (n < 5)
     result.push_back({"mark",
                       std::to_string(n + 1),
@@ -191,10 +191,7 @@ CAF_TEST(the commands of a batch keep their event order and trace ids) {
   CAF_REQUIRE_EQUAL(cmds.size(), 3u);
   CAF_CHECK_EQUAL(cmds[0].id, "9");
   CAF_CHECK_EQUAL(cmds[0].trace_id, "t1");
-  CAF_CHECK(cmds[0].expect_new);
-  CAF_CHECK(!cmds[0].wants_body);
   CAF_CHECK_EQUAL(cmds[1].id, "2");
-  CAF_CHECK(!cmds[1].expect_new);
   CAF_CHECK_EQUAL(cmds[1].body, R"({"key":"a","type":"mark"})");
   CAF_CHECK_EQUAL(cmds[2].id, "4");
   CAF_CHECK_EQUAL(cmds[2].trace_id, "t5");

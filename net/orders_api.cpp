@@ -69,8 +69,8 @@ struct placement {
   bool fresh_id;
   std::string trace_id;
   responder respond;
-  /// The create's reply (without a body): whether it was new, and its
-  /// position.
+  /// The create's reply: whether it was new, its position, and the order
+  /// to answer when it cannot be read again.
   entity_reply created;
 
   void fail(const entity_reply& reply) const {
@@ -101,9 +101,7 @@ void await_decision(const placement_ptr& p) {
                 p->ctx->ask(order_entity_type, p->order_id, {{"type", "get"}},
                             p->trace_id, p->ctx->ask_timeout_ms,
                             [p](entity_reply now) {
-                              if (!now.ok())
-                                return p->fail(now);
-                              finish(p, now);
+                              finish(p, now.ok() ? now : p->created);
                             });
               });
 }
@@ -117,7 +115,6 @@ void create_order(const placement_ptr& p, const std::string& address) {
   actors::entity_command create{order_entity_type, p->order_id, cmd.dump(),
                                 p->trace_id};
   create.expect_new = p->fresh_id;
-  create.wants_body = false; // the answer is the decided order
   p->ctx->services.entities.ask(std::move(create), p->ctx->ask_timeout_ms,
                                 [p](entity_reply reply) {
                                   if (!reply.ok())

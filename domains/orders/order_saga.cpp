@@ -42,8 +42,7 @@ commands react_to_order(const std::string& order_id, const json& encoded) {
                      json{{"type", "start"},
                           {"order_id", order_id},
                           {"user_id", e.user_id},
-                          {"address", e.address}},
-                     true}};
+                          {"address", e.address}}}};
           },
           [&](const order_rejected& e) -> commands {
             return {release(e.product_id, order_id)};

@@ -19,10 +19,6 @@ struct saga_command {
   std::string id;
   /// The command as the entity's codec reads it: `{"type": "reserve", ...}`.
   nlohmann::json body;
-  /// The command begins the target's life in the saga's normal course (the
-  /// delivery's start): the runtime need not look for earlier events. A
-  /// redelivered one still finds them: its write would conflict.
-  bool expect_new = false;
 };
 
 /// The commands that `event` (encoded, `{"type": ...}`) of entity

@@ -128,6 +128,7 @@ class Node:
         # Ports picked here may be taken by another test before the node
         # binds them: `start` then picks new ones.
         self.own_ports = http_port is None and cluster_port is None and seeds is None
+        self.started = False
         self.http_port = http_port or free_port()
         self.cluster_port = cluster_port or free_port()
         # Seed nodes (host:port); by default only itself.
@@ -144,12 +145,18 @@ class Node:
         for attempt in range(attempts):
             logged = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
             try:
-                return self._start_once(ready_timeout_s)
+                self._start_once(ready_timeout_s)
+                self.started = True
+                return self
             except AssertionError:
                 with open(self.log_path, errors="replace") as f:
                     f.seek(logged)
                     lost_port = "Address already in use" in f.read()
-                if not (self.own_ports and lost_port) or attempt + 1 == attempts:
+                # Only a first start that exited moves: a restarted node keeps
+                # the ports its clients and peers know.
+                exited = self.proc.poll() is not None
+                if not (self.own_ports and not self.started and lost_port and exited) \
+                        or attempt + 1 == attempts:
                     raise
                 self.http_port, self.cluster_port = free_port(), free_port()
 
