@@ -57,6 +57,20 @@ struct fixture : test_coordinator_fixture<> {
     return c;
   }
 
+  /// Appends `Incremented{by}` as event `seq_nr` of counter `id` behind the
+  /// entity's back, as a second writer would.
+  void written_elsewhere(const std::string& id, int64_t seq_nr, int by) {
+    persistence::event_record rec{"counter|" + id,
+                                  seq_nr,
+                                  "Incremented",
+                                  R"({"type":"Incremented","by":)" +
+                                      std::to_string(by) + "}",
+                                  "",
+                                  0,
+                                  {}};
+    journal->append({rec}, [](persistence::append_result) {});
+  }
+
   static entity_command get(std::string id) {
     return cmd(std::move(id), R"({"type":"get"})");
   }
@@ -278,10 +292,7 @@ CAF_TEST(a command racing with passivation restarts the entity) {
 
 CAF_TEST(a journal conflict restarts the entity which then re - reads) {
   call(inc("a"));
-  persistence::event_record rival{
-      "counter|a", 2, "Incremented", R"({"type":"Incremented","by":100})", "",
-      0,           {}};
-  journal->append({rival}, [](persistence::append_result) {});
+  written_elsewhere("a", 2, 100);
   CAF_CHECK_EQUAL(call(inc("a")).error_code, "unavailable");
   pass(200ms);
   CAF_CHECK_EQUAL(call(inc("a")).body, R"({"value":102})");
@@ -295,10 +306,7 @@ CAF_TEST(a command expected to start its entity reads nothing first) {
 }
 
 CAF_TEST(events under an id expected to be new are found after a conflict) {
-  persistence::event_record earlier{
-      "counter|a", 1, "Incremented", R"({"type":"Incremented","by":100})", "",
-      0,           {}};
-  journal->append({earlier}, [](persistence::append_result) {});
+  written_elsewhere("a", 1, 100);
   CAF_CHECK_EQUAL(call(first_inc("a")).error_code, "unavailable");
   pass(200ms);
   CAF_CHECK_EQUAL(call(first_inc("a")).body, R"({"value":101})");

@@ -44,6 +44,16 @@ struct fixture : testing::api_harness {
       n += cmd.type == type;
     return n;
   }
+
+  /// The order creates asked so far.
+  std::vector<actors::entity_command> creates() {
+    std::vector<actors::entity_command> found;
+    for (auto& cmd : shop.asks())
+      if (cmd.type == "order" &&
+          json::parse(cmd.body).value("type", "") == "create")
+        found.push_back(cmd);
+    return found;
+  }
 };
 
 } // namespace
@@ -170,6 +180,16 @@ CAF_TEST(a malformed idempotency key is 400 invalid input) {
     CAF_CHECK_EQUAL(res.error_code(), "invalid_input");
   }
   CAF_CHECK_EQUAL(asks_of("order"), 0u);
+}
+
+CAF_TEST(only an order under a fresh random id skips looking for events) {
+  // A keyed order may exist already (a repeat): its entity must read them.
+  place_mug(alice, 1);
+  place_mug(alice, 1, "key-1");
+  auto asked = creates();
+  CAF_REQUIRE_EQUAL(asked.size(), 2u);
+  CAF_CHECK(asked[0].expect_new);
+  CAF_CHECK(!asked[1].expect_new);
 }
 
 CAF_TEST(a repeated idempotency key answers 200 with the same order) {

@@ -84,10 +84,10 @@ CAF_TEST(a second writer commits beside a stuck one once a batch waits) {
   auto opts = options();
   opts.writer_connections = 2;
   opts.parallel_batch_events = 100;
-  pg_journal j{opts};
-  result_log log;
-  held_journal_key held{url, "w|blocker"};
-  j.append({event("w|blocker", 1)}, log.record("blocker"));
+  stuck_journal stuck{opts, "w|blocker"};
+  auto& j = stuck.journal;
+  auto& log = stuck.log;
+  auto& held = stuck.held;
   CAF_REQUIRE(held.writer_waits());
   // Below a batch's worth nothing moves; at 100 the idle writer takes all
   // of them in one transaction.
@@ -111,10 +111,10 @@ CAF_TEST(flush waits for a batch held up on one writer while the other
   auto opts = options();
   opts.writer_connections = 2;
   opts.parallel_batch_events = 10;
-  pg_journal j{opts};
-  result_log log;
-  held_journal_key held{url, "f|blocker"};
-  j.append({event("f|blocker", 1)}, log.record("blocker"));
+  stuck_journal stuck{opts, "f|blocker"};
+  auto& j = stuck.journal;
+  auto& log = stuck.log;
+  auto& held = stuck.held;
   CAF_REQUIRE(held.writer_waits());
   std::atomic<bool> flushed{false};
   std::thread flusher{[&] {
@@ -138,10 +138,10 @@ CAF_TEST(flush waits for a batch held up on one writer while the other
 }
 
 CAF_TEST(a batch fenced while it is being written does not commit) {
-  pg_journal j{options()};
-  result_log log;
-  held_journal_key held{url, "x|blocker"};
-  j.append({event("x|blocker", 1)}, log.record("blocker"));
+  stuck_journal stuck{options(), "x|blocker"};
+  auto& j = stuck.journal;
+  auto& log = stuck.log;
+  auto& held = stuck.held;
   CAF_REQUIRE(held.writer_waits());
   // The lease is lost while the batch sits in its COPY, past the checks
   // before it: the one right before COMMIT stops it.

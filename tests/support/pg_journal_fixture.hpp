@@ -148,6 +148,20 @@ struct held_journal_key {
   void release() { held.abort(); }
 };
 
+/// A journal whose writer is stuck: the batch with `blocker`'s first event
+/// waits on the key that `held` keeps uncommitted (`held.writer_waits()`
+/// says when it does).
+struct stuck_journal {
+  pg_journal journal;
+  result_log log;
+  held_journal_key held;
+
+  stuck_journal(const pg_journal_options& options, const std::string& blocker)
+      : journal{options}, held{options.url, blocker} {
+    journal.append({event(blocker, 1)}, log.record("blocker"));
+  }
+};
+
 /// Holds an exclusive lock on the journal table, so that the writer blocks
 /// on its next insert and further appends queue up behind it.
 struct journal_table_lock {
