@@ -1,4 +1,5 @@
 #include "actors/entity.hpp"
+#include "domains/common/json_text.hpp"
 
 namespace mall::actors {
 
@@ -35,7 +36,9 @@ entity_reply error_reply(std::string code, std::string message) {
 }
 
 bool is_await_command(const std::string& body) {
-  auto j = domains::json::parse(body, nullptr, false);
+  if (body == await_body)
+    return true;
+  auto j = domains::try_parse_json(body);
   if (!j.is_object())
     return false;
   auto type = j.find("type");

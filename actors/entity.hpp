@@ -5,6 +5,7 @@
 #include "actors/entity_messages.hpp"
 #include "actors/runtime_messages.hpp"
 #include "domains/common/aggregate.hpp"
+#include "domains/common/json_text.hpp"
 #include "persistence/journal.hpp"
 
 #include <memory>
@@ -136,7 +137,7 @@ void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
   st.snapshot_seq_nr = 0;
   st.position = {};
   if (auto& snap = rec.snapshot) {
-    st.state = Aggregate::decode_state(domains::json::parse(snap->payload));
+    st.state = Aggregate::decode_state(domains::parse_json(snap->payload));
     st.seq_nr = snap->seq_nr;
     st.snapshot_seq_nr = snap->seq_nr;
   }
@@ -145,7 +146,7 @@ void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
     st.position = ev.position;
     if (ev.seq_nr <= st.seq_nr)
       continue;
-    auto decoded = Aggregate::decode_event(domains::json::parse(ev.payload));
+    auto decoded = Aggregate::decode_event(domains::parse_json(ev.payload));
     st.state = Aggregate::apply(std::move(st.state), decoded);
     st.seq_nr = ev.seq_nr;
   }
@@ -162,8 +163,11 @@ std::string token_of(const entity_state<Aggregate>& st) {
 template<class Aggregate>
 entity_reply ok_reply(const entity_state<Aggregate>& st,
                       const typename Aggregate::command& cmd) {
-  return entity_reply{
-      {}, {}, Aggregate::reply(st.state, cmd).dump(), token_of(st), false};
+  return entity_reply{{},
+                      {},
+                      domains::dump_json(Aggregate::reply(st.state, cmd)),
+                      token_of(st),
+                      false};
 }
 
 /// `{"type":"get"}` as `Aggregate` reads it, parsed once; null when the
@@ -242,7 +246,8 @@ template<class Aggregate> void maybe_snapshot(entity_state<Aggregate>& st) {
   if (every <= 0 || st.seq_nr - st.snapshot_seq_nr < every)
     return;
   st.env->journal->save_snapshot(
-      {st.persistence_id, st.seq_nr, Aggregate::encode_state(st.state).dump()});
+      {st.persistence_id, st.seq_nr,
+       domains::dump_json(Aggregate::encode_state(st.state))});
   st.snapshot_seq_nr = st.seq_nr;
 }
 
@@ -253,16 +258,23 @@ template<class Aggregate, class PromiseFn>
 std::optional<entity_reply>
 decide(entity_state<Aggregate>& st, const entity_command& msg,
        PromiseFn&& promise, std::vector<persistence::event_record>& records) {
-  auto body = domains::json::parse(msg.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    return error_reply("invalid_json", "body must be a JSON object");
-  if (auto type = body.find("type");
-      type != body.end() && type->is_string() && *type == "await")
+  if (msg.body == await_body)
     return on_await(st, std::forward<PromiseFn>(promise));
-  domains::rejection why;
-  auto cmd = Aggregate::parse_command(body, why);
-  if (!cmd)
-    return error_reply(std::move(why.code), std::move(why.message));
+  std::optional<typename Aggregate::command> parsed;
+  const auto* cmd = msg.body == get_body ? get_command<Aggregate>() : nullptr;
+  if (cmd == nullptr) {
+    auto body = domains::try_parse_json(msg.body);
+    if (!body.is_object())
+      return error_reply("invalid_json", "body must be a JSON object");
+    if (auto type = body.find("type");
+        type != body.end() && type->is_string() && *type == "await")
+      return on_await(st, std::forward<PromiseFn>(promise));
+    domains::rejection why;
+    parsed = Aggregate::parse_command(body, why);
+    if (!parsed)
+      return error_reply(std::move(why.code), std::move(why.message));
+    cmd = &*parsed;
+  }
   domains::command_context ctx{st.entity_id(), st.env->now_ms()};
   auto decision = Aggregate::decide(st.state, *cmd, ctx);
   if (decision.rejected()) {
@@ -277,14 +289,14 @@ decide(entity_state<Aggregate>& st, const entity_command& msg,
     rec.persistence_id = st.persistence_id;
     rec.seq_nr = ++st.seq_nr;
     rec.type = domains::event_type_of(encoded);
-    rec.payload = encoded.dump();
+    rec.payload = domains::dump_json(encoded);
     rec.trace_id = msg.trace_id;
     records.push_back(std::move(rec));
     st.state = Aggregate::apply(std::move(st.state), ev);
   }
   entity_reply reply;
   if (msg.wants_body)
-    reply.body = Aggregate::reply(st.state, *cmd).dump();
+    reply.body = domains::dump_json(Aggregate::reply(st.state, *cmd));
   reply.wrote = !decision.events.empty();
   // A write's position is that of its commit (`on_committed`).
   if (!reply.wrote)

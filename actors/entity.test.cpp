@@ -240,6 +240,23 @@ CAF_TEST(await on an aggregate without settled is invalid input) {
   CAF_CHECK_EQUAL(r.error_code, "invalid_input");
 }
 
+CAF_TEST(get and await answer alike however their json is spelled) {
+  auto c = spawn_counter<settling>("s1");
+  call(c, inc("s1", 10));
+  auto spelled = [&](std::string_view body) {
+    auto r = call(c, entity_command{"settling", "s1", std::string{body}, "t"});
+    return r.error_code + "|" + r.body + "|" + r.position;
+  };
+  auto expected = std::string{"|{\"value\":10}|1.1"};
+  CAF_CHECK_EQUAL(spelled(get_body), expected);
+  CAF_CHECK_EQUAL(spelled(R"( { "type" : "get" } )"), expected);
+  CAF_CHECK_EQUAL(spelled(await_body), expected);
+  CAF_CHECK_EQUAL(spelled(R"({"type": "await"})"), expected);
+  CAF_CHECK(is_await_command(std::string{await_body}));
+  CAF_CHECK(is_await_command(R"({ "type":"await" })"));
+  CAF_CHECK(!is_await_command(std::string{get_body}));
+}
+
 CAF_TEST(invalid or refused commands are answered with errors and no events) {
   auto c = spawn_counter("c1");
   CAF_CHECK_EQUAL(call(c, cmd("c1", "nope")).error_code, "invalid_json");

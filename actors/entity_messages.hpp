@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "caf/meta/type_name.hpp"
 
@@ -34,6 +35,11 @@ struct entity_command {
   /// (a saga's): each repeat would conflict.
   bool expect_new = false;
 };
+
+/// The bodies of the runtime's two reads as callers send them: an entity
+/// recognizes these texts without parsing them.
+inline constexpr std::string_view get_body = R"({"type":"get"})";
+inline constexpr std::string_view await_body = R"({"type":"await"})";
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_command& x) {

@@ -5,6 +5,7 @@
 #include "actors/event_consumer.hpp"
 #include "actors/projection_row_cache.hpp"
 #include "domains/common/aggregate.hpp"
+#include "domains/common/json_text.hpp"
 #include "domains/common/view_row.hpp"
 #include "persistence/read_model_store.hpp"
 
@@ -78,13 +79,13 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
       for (auto& stored : store->find_all(name, missing))
         touched[stored.key].row =
             domains::view_row{stored.key, stored.owner, stored.sort_key,
-                              domains::json::parse(stored.doc)};
+                              domains::parse_json(stored.doc)};
     for (const auto& rec : batch) {
       if (rec.persistence_id.compare(0, prefix.size(), prefix) != 0)
         continue;
       auto id = rec.persistence_id.substr(prefix.size());
       auto& entry = touched[id];
-      auto event = Aggregate::decode_event(domains::json::parse(rec.payload));
+      auto event = Aggregate::decode_event(domains::parse_json(rec.payload));
       if (auto after = View::fold(entry.row, id, event, rec.position.offset)) {
         entry.row = std::move(after);
         entry.changed = true;
@@ -94,7 +95,7 @@ read_model_projection(std::shared_ptr<persistence::journal> journal,
     for (auto& [id, entry] : touched)
       if (entry.changed)
         rows.push_back({name, entry.row->key, entry.row->owner,
-                        entry.row->sort_key, entry.row->doc.dump(),
+                        entry.row->sort_key, domains::dump_json(entry.row->doc),
                         domains::status_of(entry.row->doc)});
     store->commit(name, rows, batch.back().position, *committed);
     *committed = batch.back().position;

@@ -1,4 +1,5 @@
 #include "actors/saga_policy.hpp"
+#include "domains/common/json_text.hpp"
 
 #include <atomic>
 
@@ -71,7 +72,7 @@ policy_commands_of(const std::vector<persistence::event_record>& batch,
   std::vector<entity_command> result;
   for (const auto& rec : batch) {
     auto bar = rec.persistence_id.find('|');
-    auto event = nlohmann::json::parse(rec.payload, nullptr, false);
+    auto event = domains::try_parse_json(rec.payload);
     if (bar == std::string::npos || event.is_discarded()) {
       spdlog::error("policy: skipping malformed event {} #{} (trace={})",
                     rec.persistence_id, rec.seq_nr, rec.trace_id);
@@ -89,7 +90,8 @@ policy_commands_of(const std::vector<persistence::event_record>& batch,
     }
     for (auto& cmd : cmds)
       result.push_back(entity_command{std::move(cmd.type), std::move(cmd.id),
-                                      cmd.body.dump(), rec.trace_id, false});
+                                      domains::dump_json(cmd.body),
+                                      rec.trace_id, false});
   }
   return result;
 }

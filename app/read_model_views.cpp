@@ -1,4 +1,5 @@
 #include "app/read_model_views.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "domains/orders/order_view.hpp"
 #include "domains/products/catalog_view.hpp"
@@ -45,7 +46,7 @@ read_model_views::page_of(const std::string& model, const std::string& owner,
     if (!rows)
       return failure{"invalid_input", "cursor: not a cursor of this list"};
     for (const auto& row : rows->rows)
-      items.push_back(nlohmann::json::parse(row.doc));
+      items.push_back(domains::parse_json(row.doc));
     if (!rows->next_cursor.empty())
       next_cursor = rows->next_cursor;
     return std::nullopt;

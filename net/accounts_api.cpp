@@ -1,4 +1,5 @@
 #include "net/accounts_api.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "domains/accounts/credentials.hpp"
 #include "domains/accounts/signup_request.hpp"
@@ -83,7 +84,7 @@ void issue_token(std::shared_ptr<accounts_context> ctx, const request_ptr& req,
   if (!credentials)
     return respond(api_error(why.code, why.message, req->trace_id));
   actors::entity_command cmd{account_entity_type, credentials->username,
-                             R"({"type":"get"})", req->trace_id};
+                             std::string{actors::get_body}, req->trace_id};
   ctx->services.entities.ask(
       std::move(cmd), ctx->ask_timeout_ms,
       [ctx, password = credentials->password, trace_id = req->trace_id,
@@ -98,7 +99,7 @@ void issue_token(std::shared_ptr<accounts_context> ctx, const request_ptr& req,
         if (!reply.ok())
           return respond(
               api_error(reply.error_code, reply.error_message, trace_id));
-        auto account = nlohmann::json::parse(reply.body, nullptr, false);
+        auto account = domains::try_parse_json(reply.body);
         if (!account.is_object() ||
             !account.value("password_hash", nlohmann::json{}).is_string())
           return respond(

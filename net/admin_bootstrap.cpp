@@ -1,4 +1,5 @@
 #include "net/admin_bootstrap.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "domains/accounts/signup_request.hpp"
 #include "net/accounts_api.hpp"
@@ -33,7 +34,7 @@ actors::entity_reply ask_and_wait(actors::entity_gateway& entities,
 admin_account_status check_existing(const actors::entity_reply& reply,
                                     password_hasher& hasher,
                                     const std::string& password) {
-  auto account = nlohmann::json::parse(reply.body, nullptr, false);
+  auto account = domains::try_parse_json(reply.body);
   if (!account.is_object())
     return {false, false, "the admin account cannot be read"};
   if (account.value("role", "") != "admin")
@@ -63,7 +64,7 @@ admin_account_status ensure_admin_account(actors::entity_gateway& entities,
   auto get = [&] {
     return ask_and_wait(entities,
                         {account_entity_type, valid->username,
-                         R"({"type":"get"})", "admin-bootstrap"},
+                         std::string{actors::get_body}, "admin-bootstrap"},
                         timeout);
   };
   auto existing = get();

@@ -1,4 +1,5 @@
 #include "net/deliveries_api.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "domains/deliveries/delivery.hpp"
 #include "net/access_control.hpp"
@@ -32,8 +33,9 @@ struct deliveries_context {
 
   void get(const char* type, std::string id, const std::string& trace_id,
            actors::entity_gateway::reply_handler on_reply) const {
-    services.entities.ask({type, std::move(id), R"({"type":"get"})", trace_id},
-                          ask_timeout_ms, std::move(on_reply));
+    services.entities.ask(
+        {type, std::move(id), std::string{actors::get_body}, trace_id},
+        ask_timeout_ms, std::move(on_reply));
   }
 };
 
@@ -42,7 +44,7 @@ using context_ptr = std::shared_ptr<const deliveries_context>;
 bool may_see(const token_claims& who, const std::string& doc) {
   if (who.role == "admin")
     return true;
-  auto parsed = json::parse(doc, nullptr, false);
+  auto parsed = domains::try_parse_json(doc);
   return parsed.is_object() && parsed.value("user_id", "") == who.user_id;
 }
 
@@ -121,8 +123,7 @@ void deliveries_of_order(const context_ptr& ctx, const token_claims& who,
                           return respond(api_error(delivery.error_code,
                                                    delivery.error_message,
                                                    trace_id));
-                        respond(
-                            single(json::parse(delivery.body, nullptr, false)));
+                        respond(single(domains::try_parse_json(delivery.body)));
                       });
            });
 }

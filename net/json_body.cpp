@@ -1,4 +1,5 @@
 #include "net/json_body.hpp"
+#include "domains/common/json_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -42,7 +43,7 @@ std::optional<nlohmann::json> read_json_object(const api_request& req,
                   "Content-Type must be application/json");
   if (body.empty())
     return refuse(why, "invalid_json", "the request needs a JSON object body");
-  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  auto parsed = domains::try_parse_json(body);
   if (parsed.is_discarded())
     return refuse(why, "invalid_json", "the body is not valid JSON");
   if (!parsed.is_object())

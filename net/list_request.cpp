@@ -1,4 +1,5 @@
 #include "net/list_request.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "net/consistency_token.hpp"
 
@@ -65,7 +66,8 @@ api_response list_response(nlohmann::json items,
   nlohmann::json body{{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (next_cursor)
     body["next_cursor"] = *next_cursor;
-  api_response res{boost::beast::http::status::ok, body.dump(), {}};
+  api_response res{
+      boost::beast::http::status::ok, domains::dump_json(body), {}};
   if (stale)
     res.headers.emplace_back("X-Consistency", "stale");
   return res;

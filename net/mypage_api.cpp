@@ -1,4 +1,5 @@
 #include "net/mypage_api.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "net/access_control.hpp"
 #include "net/api_error.hpp"
@@ -28,7 +29,8 @@ void add_mypage_routes(request_router& router, const gateway_services& services,
               if (!answer.error_code.empty())
                 return respond(api_error(answer.error_code,
                                          answer.error_message, trace_id));
-              api_response res{http::status::ok, answer.page.dump(), {}};
+              api_response res{
+                  http::status::ok, domains::dump_json(answer.page), {}};
               if (answer.stale)
                 res.headers.emplace_back("X-Consistency", "stale");
               respond(std::move(res));

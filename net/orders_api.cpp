@@ -1,4 +1,5 @@
 #include "net/orders_api.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "domains/orders/place_order.hpp"
 #include "net/access_control.hpp"
@@ -30,10 +31,10 @@ struct orders_context {
   int64_t ask_timeout_ms;
   int64_t order_reply_timeout_ms;
 
-  void ask(const char* type, std::string id, const json& body,
+  void ask(const char* type, std::string id, std::string_view body,
            const std::string& trace_id, int64_t timeout_ms,
            actors::entity_gateway::reply_handler on_reply) const {
-    services.entities.ask({type, std::move(id), body.dump(), trace_id},
+    services.entities.ask({type, std::move(id), std::string{body}, trace_id},
                           timeout_ms, std::move(on_reply));
   }
 };
@@ -48,7 +49,7 @@ bool is_admin(const token_claims& who) {
 bool may_see(const token_claims& who, const std::string& doc) {
   if (is_admin(who))
     return true;
-  auto parsed = json::parse(doc, nullptr, false);
+  auto parsed = domains::try_parse_json(doc);
   return parsed.is_object() && parsed.value("user_id", "") == who.user_id;
 }
 
@@ -94,11 +95,11 @@ void finish(const placement_ptr& p, const entity_reply& latest) {
 // Waits for the saga's decision; when it takes too long, answers the order
 // as it is now (still pending; the saga goes on).
 void await_decision(const placement_ptr& p) {
-  p->ctx->ask(order_entity_type, p->order_id, {{"type", "await"}}, p->trace_id,
+  p->ctx->ask(order_entity_type, p->order_id, actors::await_body, p->trace_id,
               p->ctx->order_reply_timeout_ms, [p](entity_reply decided) {
                 if (decided.ok())
                   return finish(p, decided);
-                p->ctx->ask(order_entity_type, p->order_id, {{"type", "get"}},
+                p->ctx->ask(order_entity_type, p->order_id, actors::get_body,
                             p->trace_id, p->ctx->ask_timeout_ms,
                             [p](entity_reply now) {
                               finish(p, now.ok() ? now : p->created);
@@ -112,8 +113,8 @@ void create_order(const placement_ptr& p, const std::string& address) {
            {"product_id", p->order.product_id},
            {"qty", p->order.qty},
            {"address", address}};
-  actors::entity_command create{order_entity_type, p->order_id, cmd.dump(),
-                                p->trace_id};
+  actors::entity_command create{order_entity_type, p->order_id,
+                                domains::dump_json(cmd), p->trace_id};
   create.expect_new = p->fresh_id;
   p->ctx->services.entities.ask(std::move(create), p->ctx->ask_timeout_ms,
                                 [p](entity_reply reply) {
@@ -134,7 +135,7 @@ void check_product(const placement_ptr& p, std::string address) {
     return unknown();
   // Only whether it exists matters here: no body.
   actors::entity_command get{"product", p->order.product_id,
-                             R"({"type":"get"})", p->trace_id, false};
+                             std::string{actors::get_body}, p->trace_id, false};
   p->ctx->services.entities.ask(
       std::move(get), p->ctx->ask_timeout_ms,
       [p, unknown, address = std::move(address)](entity_reply reply) {
@@ -149,7 +150,7 @@ void check_product(const placement_ptr& p, std::string address) {
 // The account confirms that the caller still exists and gives the default
 // address.
 void check_account(const placement_ptr& p) {
-  p->ctx->ask(account_entity_type, p->who.username, {{"type", "get"}},
+  p->ctx->ask(account_entity_type, p->who.username, actors::get_body,
               p->trace_id, p->ctx->ask_timeout_ms, [p](entity_reply reply) {
                 auto gone = [&p] {
                   p->respond(api_error("unauthorized",
@@ -160,7 +161,7 @@ void check_account(const placement_ptr& p) {
                   return gone();
                 if (!reply.ok())
                   return p->fail(reply);
-                auto account = json::parse(reply.body, nullptr, false);
+                auto account = domains::try_parse_json(reply.body);
                 if (!account.is_object() ||
                     account.value("user_id", "") != p->who.user_id)
                   return gone();
@@ -221,7 +222,7 @@ void with_visible_order(const context_ptr& ctx, const request_ptr& req,
   const auto& id = req->param("id");
   if (!is_order_id(id))
     return respond(no_order(id, req->trace_id));
-  ctx->ask(order_entity_type, id, {{"type", "get"}}, req->trace_id,
+  ctx->ask(order_entity_type, id, actors::get_body, req->trace_id,
            ctx->ask_timeout_ms,
            [who = *who, id, trace_id = req->trace_id,
             respond = std::move(respond),
@@ -250,7 +251,7 @@ void cancel_order(const context_ptr& ctx, const request_ptr& req,
       ctx, req, std::move(respond),
       [ctx, id = req->param("id"),
        trace_id = req->trace_id](entity_reply, responder respond) {
-        ctx->ask(order_entity_type, id, {{"type", "cancel"}}, trace_id,
+        ctx->ask(order_entity_type, id, R"({"type":"cancel"})", trace_id,
                  ctx->ask_timeout_ms, [trace_id, respond](entity_reply reply) {
                    respond(entity_response(reply, http::status::ok, trace_id));
                  });

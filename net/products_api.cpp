@@ -1,4 +1,5 @@
 #include "net/products_api.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "net/access_control.hpp"
 #include "net/api_error.hpp"
@@ -24,11 +25,11 @@ struct products_context {
   gateway_services services;
   int64_t ask_timeout_ms;
 
-  // Sends `body` (a command object) to product `id` and answers with the
-  // entity's reply.
-  void ask(const request_ptr& req, std::string id, nlohmann::json body,
+  // Sends `body` (a command's JSON text) to product `id` and answers with
+  // the entity's reply.
+  void ask(const request_ptr& req, std::string id, std::string body,
            http::status ok_status, responder respond) const {
-    actors::entity_command cmd{entity_type, std::move(id), body.dump(),
+    actors::entity_command cmd{entity_type, std::move(id), std::move(body),
                                req->trace_id};
     services.entities.ask(
         std::move(cmd), ask_timeout_ms,
@@ -98,27 +99,27 @@ void add_product_routes(request_router& router,
              [ctx](request_ptr req, responder respond) {
                auto body = ctx->admin_command(req, "create", respond);
                if (body)
-                 ctx->ask(req, random_id(id_prefix), std::move(*body),
+                 ctx->ask(req, random_id(id_prefix), domains::dump_json(*body),
                           http::status::created, std::move(respond));
              });
   router.add(http::verb::get, "/products/{id}",
              [ctx](request_ptr req, responder respond) {
                if (known_id_shape(req, respond))
-                 ctx->ask(req, req->param("id"), {{"type", "get"}},
+                 ctx->ask(req, req->param("id"), std::string{actors::get_body},
                           http::status::ok, std::move(respond));
              });
   router.add(http::verb::patch, "/products/{id}",
              [ctx](request_ptr req, responder respond) {
                auto body = ctx->admin_command(req, "update", respond);
                if (body && known_id_shape(req, respond))
-                 ctx->ask(req, req->param("id"), std::move(*body),
+                 ctx->ask(req, req->param("id"), domains::dump_json(*body),
                           http::status::ok, std::move(respond));
              });
   router.add(http::verb::post, "/products/{id}/restock",
              [ctx](request_ptr req, responder respond) {
                auto body = ctx->admin_command(req, "restock", respond);
                if (body && known_id_shape(req, respond))
-                 ctx->ask(req, req->param("id"), std::move(*body),
+                 ctx->ask(req, req->param("id"), domains::dump_json(*body),
                           http::status::ok, std::move(respond));
              });
 }

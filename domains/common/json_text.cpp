@@ -1,0 +1,184 @@
+#include "domains/common/json_text.hpp"
+
+#include <cmath>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace mall::domains {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// Builds a nlohmann document from RapidJSON's reading events.
+class document_builder {
+public:
+  json root;
+
+  bool Null() { return put(nullptr); }
+  bool Bool(bool b) { return put(b); }
+  bool Int(int i) { return put(json::number_integer_t{i}); }
+  bool Uint(unsigned u) { return put(json::number_unsigned_t{u}); }
+  bool Int64(int64_t i) { return put(json::number_integer_t{i}); }
+  bool Uint64(uint64_t u) { return put(json::number_unsigned_t{u}); }
+  bool Double(double d) { return put(d); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return put(std::string{s, n});
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    key_.assign(s, n);
+    return true;
+  }
+  bool StartObject() { return open(json::object()); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool StartArray() { return open(json::array()); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+private:
+  /// Where the next value goes: the root, the open array's end, or the
+  /// open object under the last key (a repeated key keeps the last value).
+  json* place(json&& value) {
+    if (open_.empty()) {
+      root = std::move(value);
+      return &root;
+    }
+    auto& parent = *open_.back();
+    if (parent.is_object()) {
+      auto& members = parent.get_ref<json::object_t&>();
+      // Keys usually come sorted (nlohmann writes them so): append then.
+      if (members.empty() || members.rbegin()->first < key_)
+        return &members
+                    .emplace_hint(members.end(), std::move(key_),
+                                  std::move(value))
+                    ->second;
+      return &members.insert_or_assign(std::move(key_), std::move(value))
+                  .first->second;
+    }
+    auto& items = parent.get_ref<json::array_t&>();
+    items.push_back(std::move(value));
+    return &items.back();
+  }
+
+  bool put(json&& value) {
+    place(std::move(value));
+    return true;
+  }
+
+  // Pointers stay valid: only the innermost open container grows.
+  bool open(json&& container) {
+    open_.push_back(place(std::move(container)));
+    return true;
+  }
+
+  bool close() {
+    open_.pop_back();
+    return true;
+  }
+
+  std::vector<json*> open_;
+  std::string key_;
+};
+
+constexpr unsigned read_flags = rapidjson::kParseIterativeFlag |
+                                rapidjson::kParseValidateEncodingFlag |
+                                rapidjson::kParseFullPrecisionFlag;
+
+using text_writer =
+    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>,
+                      rapidjson::UTF8<>, rapidjson::CrtAllocator,
+                      rapidjson::kWriteValidateEncodingFlag>;
+
+/// Writes `doc` to `out`; false when a string is not valid UTF-8.
+bool write(text_writer& out, const json& doc) {
+  switch (doc.type()) {
+  case json::value_t::object: {
+    out.StartObject();
+    for (const auto& [key, value] : doc.get_ref<const json::object_t&>())
+      if (!out.Key(key.data(), static_cast<rapidjson::SizeType>(key.size())) ||
+          !write(out, value))
+        return false;
+    return out.EndObject();
+  }
+  case json::value_t::array: {
+    out.StartArray();
+    for (const auto& item : doc.get_ref<const json::array_t&>())
+      if (!write(out, item))
+        return false;
+    return out.EndArray();
+  }
+  case json::value_t::string: {
+    const auto& text = doc.get_ref<const json::string_t&>();
+    return out.String(text.data(),
+                      static_cast<rapidjson::SizeType>(text.size()));
+  }
+  case json::value_t::boolean:
+    return out.Bool(doc.get<bool>());
+  case json::value_t::number_integer:
+    return out.Int64(doc.get<json::number_integer_t>());
+  case json::value_t::number_unsigned:
+    return out.Uint64(doc.get<json::number_unsigned_t>());
+  case json::value_t::number_float: {
+    // As nlohmann writes them: JSON has no NaN or infinity.
+    auto d = doc.get<double>();
+    return std::isfinite(d) ? out.Double(d) : out.Null();
+  }
+  case json::value_t::binary:
+    throw json_text_error{"binary values have no JSON text"};
+  case json::value_t::null:
+  case json::value_t::discarded:
+    return out.Null();
+  }
+  return false;
+}
+
+/// Reads `text` into `builder`; why it is not JSON, if it is not.
+std::optional<std::string> read(std::string_view text,
+                                document_builder& builder) {
+  // The reader takes a NUL byte for the end of the text; valid JSON has
+  // none (a string spells it \u0000).
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    return "not JSON at byte " + std::to_string(nul) + ": a NUL byte";
+  rapidjson::MemoryStream in{text.data(), text.size()};
+  rapidjson::Reader reader;
+  auto result = reader.Parse<read_flags>(in, builder);
+  if (!result.IsError())
+    return std::nullopt;
+  return "not JSON at byte " + std::to_string(result.Offset()) + ": " +
+         rapidjson::GetParseError_En(result.Code());
+}
+
+} // namespace
+
+nlohmann::json try_parse_json(std::string_view text) {
+  document_builder builder;
+  if (read(text, builder))
+    return json::value_t::discarded;
+  return std::move(builder.root);
+}
+
+nlohmann::json parse_json(std::string_view text) {
+  document_builder builder;
+  if (auto why = read(text, builder))
+    throw json_text_error{std::move(*why)};
+  return std::move(builder.root);
+}
+
+std::string dump_json(const nlohmann::json& doc) {
+  // One buffer per thread, kept between calls: most texts fit in what the
+  // last one needed.
+  thread_local rapidjson::StringBuffer buffer;
+  buffer.Clear();
+  text_writer out{buffer};
+  if (!write(out, doc))
+    throw json_text_error{"a string is not valid UTF-8"};
+  return std::string{buffer.GetString(), buffer.GetSize()};
+}
+
+} // namespace mall::domains
