@@ -145,6 +145,11 @@ std::optional<std::string> read(std::string_view text,
   // none (a string spells it \u0000).
   if (auto nul = text.find('\0'); nul != std::string_view::npos)
     return "not JSON at byte " + std::to_string(nul) + ": a NUL byte";
+  // A leading byte order mark is skipped, as nlohmann does (RFC 8259 allows
+  // a reader to ignore it).
+  constexpr std::string_view bom = "\xEF\xBB\xBF";
+  if (text.substr(0, bom.size()) == bom)
+    text.remove_prefix(bom.size());
   rapidjson::MemoryStream in{text.data(), text.size()};
   // Kept per thread with the stack it grew (cleared after every parse), as
   // is the writer below: an allocation less per call.

@@ -19,11 +19,11 @@ struct json_text_error : std::runtime_error {
 };
 
 /// The document in `text`: exactly one JSON value (RFC 8259) with optional
-/// whitespace around it, strings valid UTF-8. Duplicate keys keep the last
-/// value; integers that fit become integers (non-negative ones unsigned, as
-/// nlohmann reads them), other numbers doubles. Nesting depth is bounded
-/// only by memory: the reader keeps its own stack. Throws
-/// `json_text_error` otherwise, also for a NUL byte anywhere (where
+/// whitespace around it (and a byte order mark before), strings valid UTF-8.
+/// Duplicate keys keep the last value; integers that fit become integers
+/// (non-negative ones unsigned, as nlohmann reads them), other numbers doubles.
+/// Nesting depth is bounded only by memory: the reader keeps its own stack.
+/// Throws `json_text_error` otherwise, also for a NUL byte anywhere (where
 /// nlohmann stops reading and takes what came before).
 nlohmann::json parse_json(std::string_view text);
 

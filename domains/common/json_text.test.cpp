@@ -24,6 +24,7 @@ const std::vector<std::string> valid_texts = {
     R"({})",
     R"([])",
     "42",
+    "\xEF\xBB\xBF{\"bom\":true}",
 };
 
 // Texts nlohmann refuses.
