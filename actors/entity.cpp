@@ -1,4 +1,5 @@
 #include "actors/entity.hpp"
+
 #include "domains/common/json_text.hpp"
 
 namespace mall::actors {

@@ -3,6 +3,7 @@
 #include "actors/entity.hpp"
 #include "actors/restart_policy.hpp"
 #include "actors/runtime_messages.hpp"
+#include "domains/common/json_text.hpp"
 
 #include <algorithm>
 #include <random>
@@ -119,10 +120,10 @@ void describe(region_actor* self, std::function<void(std::string)> done) {
                                         {"children", nlohmann::json::array()}});
   auto finish_one = [gather] {
     if (--gather->missing == 0)
-      gather->done(gather->tree.dump());
+      gather->done(domains::dump_json(gather->tree));
   };
   if (gather->missing == 0) {
-    gather->done(gather->tree.dump());
+    gather->done(domains::dump_json(gather->tree));
     return;
   }
   for (size_t k = 0; k < st.watched.size(); ++k) {
@@ -131,7 +132,7 @@ void describe(region_actor* self, std::function<void(std::string)> done) {
                   describe_atom::value)
         .then(
             [gather, slot, finish_one](const std::string& text) {
-              auto sub = nlohmann::json::parse(text, nullptr, false);
+              auto sub = domains::try_parse_json(text);
               if (!sub.is_discarded())
                 gather->tree["children"][slot] = std::move(sub);
               finish_one();
@@ -147,7 +148,7 @@ void describe(region_actor* self, std::function<void(std::string)> done) {
     self->request(st.shards[i], std::chrono::seconds(1), describe_atom::value)
         .then(
             [gather, i, restarts, finish_one](const std::string& text) {
-              auto sub = nlohmann::json::parse(text, nullptr, false);
+              auto sub = domains::try_parse_json(text);
               if (!sub.is_discarded()) {
                 sub["restarts"] = restarts;
                 gather->tree["children"][i] = std::move(sub);

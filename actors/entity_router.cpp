@@ -7,6 +7,7 @@
 #include "actors/local_dispatch.hpp"
 #include "actors/remote_forwarder.hpp"
 #include "actors/runtime_messages.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "caf/exit_reason.hpp"
 #include "caf/send.hpp"
@@ -110,7 +111,7 @@ void entity_router::reset_shard(size_t index) {
 
 void entity_router::supervision_tree(std::function<void(nlohmann::json)> done) {
   caf::anon_send(region_, tree_request{[done](std::string text) {
-                   done(nlohmann::json::parse(text));
+                   done(domains::parse_json(text));
                  }});
 }
 

@@ -4,6 +4,7 @@
 #include "actors/entity_shard_books.hpp"
 #include "actors/restart_policy.hpp"
 #include "actors/runtime_messages.hpp"
+#include "domains/common/json_text.hpp"
 
 #include <queue>
 #include <random>
@@ -374,15 +375,14 @@ std::string describe(shard_actor* self) {
     if (children.size() < max && c.status == child_status::running &&
         !c.total_restarts())
       children.push_back(node(key, c));
-  return nlohmann::json{
+  return domains::dump_json(nlohmann::json{
       {"name", "shard-" + std::to_string(st.cfg.index)},
       {"kind", "shard"},
       {"status", "up"},
       {"restarts", 0},
       {"entities", st.children.size()},
       {"children", std::move(children)},
-  }
-      .dump();
+  });
 }
 
 // -- the actor ----------------------------------------------------------------

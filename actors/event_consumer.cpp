@@ -4,6 +4,7 @@
 #include "actors/entity.hpp"
 #include "actors/restart_policy.hpp"
 #include "actors/runtime_messages.hpp"
+#include "domains/common/json_text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -259,12 +260,12 @@ void on_reader_exit(supervisor_actor* self, const caf::error& reason) {
 
 std::string describe(supervisor_actor* self) {
   auto& st = self->state;
-  return nlohmann::json{{"name", "consumer-" + st.cfg->name},
-                        {"kind", "consumer"},
-                        {"status", st.reader ? "running" : "restarting"},
-                        {"restarts", st.restarts.total_restarts()},
-                        {"children", nlohmann::json::array()}}
-      .dump();
+  return domains::dump_json(
+      nlohmann::json{{"name", "consumer-" + st.cfg->name},
+                     {"kind", "consumer"},
+                     {"status", st.reader ? "running" : "restarting"},
+                     {"restarts", st.restarts.total_restarts()},
+                     {"children", nlohmann::json::array()}});
 }
 
 caf::behavior event_consumer(supervisor_actor* self,

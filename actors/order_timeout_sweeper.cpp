@@ -2,6 +2,7 @@
 
 #include "actors/entity_environment.hpp"
 #include "actors/runtime_messages.hpp"
+#include "domains/common/json_text.hpp"
 
 #include <unordered_set>
 
@@ -77,14 +78,14 @@ void on_swept(sweeper_actor* self, const std::string& id,
 
 std::string describe(sweeper_actor* self) {
   auto& st = self->state;
-  return nlohmann::json{{"name", "order_timeout_sweeper"},
-                        {"kind", "policy"},
-                        {"status", "running"},
-                        {"restarts", 0},
-                        {"sweeps", st.sweeps},
-                        {"rejected", st.rejected},
-                        {"children", nlohmann::json::array()}}
-      .dump();
+  return domains::dump_json(
+      nlohmann::json{{"name", "order_timeout_sweeper"},
+                     {"kind", "policy"},
+                     {"status", "running"},
+                     {"restarts", 0},
+                     {"sweeps", st.sweeps},
+                     {"rejected", st.rejected},
+                     {"children", nlohmann::json::array()}});
 }
 
 caf::behavior order_timeout_sweeper(sweeper_actor* self,

@@ -1,4 +1,5 @@
 #include "actors/saga_policy.hpp"
+
 #include "domains/common/json_text.hpp"
 
 #include <atomic>

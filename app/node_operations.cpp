@@ -2,6 +2,7 @@
 
 #include "actors/runtime_messages.hpp"
 #include "domains/common/decision.hpp"
+#include "domains/common/json_text.hpp"
 
 #include "caf/send.hpp"
 
@@ -242,7 +243,8 @@ void node_operations::chaos_crash(const std::string& target,
       spdlog::warn("chaos: crash of {} {} failed: {}", target, pick,
                    result.error_message);
     else
-      spdlog::info("chaos: crashed {}", result.body["crashed"].dump());
+      spdlog::info("chaos: crashed {}",
+                   domains::dump_json(result.body["crashed"]));
   });
 }
 

@@ -1,6 +1,6 @@
 #include "app/read_model_views.hpp"
-#include "domains/common/json_text.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "domains/orders/order_view.hpp"
 #include "domains/products/catalog_view.hpp"
 

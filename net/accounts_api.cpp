@@ -1,8 +1,8 @@
 #include "net/accounts_api.hpp"
-#include "domains/common/json_text.hpp"
 
 #include "domains/accounts/credentials.hpp"
 #include "domains/accounts/signup_request.hpp"
+#include "domains/common/json_text.hpp"
 #include "net/api_error.hpp"
 #include "net/entity_response.hpp"
 #include "net/json_body.hpp"
@@ -16,12 +16,14 @@ namespace http = boost::beast::http;
 using request_ptr = std::shared_ptr<const api_request>;
 
 std::string register_command(const new_account& account) {
-  return nlohmann::json{
-      {"type", "register"},           {"user_id", account.user_id},
-      {"username", account.username}, {"password_hash", account.password_hash},
-      {"name", account.name},         {"address", account.address},
-      {"role", account.role}}
-      .dump();
+  return domains::dump_json(
+      nlohmann::json{{"type", "register"},
+                     {"user_id", account.user_id},
+                     {"username", account.username},
+                     {"password_hash", account.password_hash},
+                     {"name", account.name},
+                     {"address", account.address},
+                     {"role", account.role}});
 }
 
 namespace {
@@ -66,9 +68,9 @@ void signup(std::shared_ptr<accounts_context> ctx, const request_ptr& req,
               if (reply.ok())
                 // The entity answers with the whole account; only the ids
                 // leave.
-                res.body = nlohmann::json{{"user_id", account.user_id},
-                                          {"username", account.username}}
-                               .dump();
+                res.body = domains::dump_json(
+                    nlohmann::json{{"user_id", account.user_id},
+                                   {"username", account.username}});
               respond(std::move(res));
             });
       });
@@ -116,7 +118,8 @@ void issue_token(std::shared_ptr<accounts_context> ctx, const request_ptr& req,
               nlohmann::json body{{"access_token", tokens.issue(who)},
                                   {"token_type", "Bearer"},
                                   {"expires_in", tokens.ttl().count()}};
-              respond(api_response{http::status::ok, body.dump(), {}});
+              respond(
+                  api_response{http::status::ok, domains::dump_json(body), {}});
             });
       });
 }

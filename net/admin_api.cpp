@@ -1,5 +1,6 @@
 #include "net/admin_api.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "net/access_control.hpp"
 #include "net/api_error.hpp"
 #include "net/json_body.hpp"
@@ -52,7 +53,7 @@ answer_with(http::status ok_status, std::string trace_id, responder respond) {
     if (!result.error_code.empty())
       return respond(
           api_error(result.error_code, result.error_message, trace_id));
-    respond(api_response{ok_status, result.body.dump(), {}});
+    respond(api_response{ok_status, domains::dump_json(result.body), {}});
   };
 }
 
@@ -96,7 +97,7 @@ std::optional<double> positive_number(const json& body, const char* field,
     why = {"invalid_input", std::string{field} +
                                 " must be a number above 0 "
                                 "and at most " +
-                                json(max).dump()};
+                                domains::dump_json(json(max))};
     return std::nullopt;
   }
   return it->get<double>();

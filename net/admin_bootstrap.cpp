@@ -1,7 +1,7 @@
 #include "net/admin_bootstrap.hpp"
-#include "domains/common/json_text.hpp"
 
 #include "domains/accounts/signup_request.hpp"
+#include "domains/common/json_text.hpp"
 #include "net/accounts_api.hpp"
 #include "net/random_id.hpp"
 

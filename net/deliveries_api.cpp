@@ -1,6 +1,6 @@
 #include "net/deliveries_api.hpp"
-#include "domains/common/json_text.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "domains/deliveries/delivery.hpp"
 #include "net/access_control.hpp"
 #include "net/api_error.hpp"

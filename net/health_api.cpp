@@ -1,5 +1,6 @@
 #include "net/health_api.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "net/api_error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,7 @@ void add_health_routes(request_router& router,
         nlohmann::json body{{"status", "unavailable"}, {"reasons", reasons}};
         respond(api_response{
             http::status::service_unavailable,
-            body.dump(),
+            domains::dump_json(body),
             {{"Retry-After", std::to_string(retry_after_seconds)}}});
       });
 }

@@ -1,4 +1,5 @@
 #include "net/json_body.hpp"
+
 #include "domains/common/json_text.hpp"
 
 #include <algorithm>

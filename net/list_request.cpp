@@ -1,6 +1,6 @@
 #include "net/list_request.hpp"
-#include "domains/common/json_text.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "net/consistency_token.hpp"
 
 namespace mall::net {

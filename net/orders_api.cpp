@@ -1,6 +1,6 @@
 #include "net/orders_api.hpp"
-#include "domains/common/json_text.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "domains/orders/place_order.hpp"
 #include "net/access_control.hpp"
 #include "net/accounts_api.hpp"

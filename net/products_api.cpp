@@ -1,6 +1,6 @@
 #include "net/products_api.hpp"
-#include "domains/common/json_text.hpp"
 
+#include "domains/common/json_text.hpp"
 #include "net/access_control.hpp"
 #include "net/api_error.hpp"
 #include "net/entity_response.hpp"

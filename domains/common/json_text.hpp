@@ -1,8 +1,10 @@
 // JSON text to documents and back, faster than nlohmann's own reader and
 // writer: RapidJSON reads and writes the text, the documents stay
-// nlohmann::json. Every event, command, reply and view row of a request
-// passes through here several times, and nlohmann's character-at-a-time
-// lexer and serializer were a fifth of the node's CPU.
+// nlohmann::json. All production code goes through here rather than
+// nlohmann's `parse` and `dump`: every event, command, reply and view row of
+// a request is read or written several times, and nlohmann's
+// character-at-a-time lexer and serializer took 16 % of the node's CPU
+// (bench/RESULTS.md, session 6).
 #pragma once
 
 #include <stdexcept>
