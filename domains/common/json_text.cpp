@@ -1,9 +1,16 @@
 #include "domains/common/json_text.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <clocale>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include <locale.h>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
@@ -16,23 +23,73 @@ namespace {
 
 using json = nlohmann::json;
 
+/// A JSON number's text as nlohmann reads it: an integer that fits
+/// (non-negative ones unsigned), otherwise the nearest double; nothing when
+/// that is not finite. RapidJSON's own conversion is not used: version 1.1
+/// misreads some exponents and reads out of bounds on others.
+std::optional<json> number_from_text(const char* text, size_t size) {
+  const auto* end = text + size;
+  if (std::find_if(text, end, [](char c) {
+        return c == '.' || c == 'e' || c == 'E';
+      }) == end) {
+    if (*text == '-') {
+      json::number_integer_t value = 0;
+      if (std::from_chars(text, end, value).ec == std::errc{})
+        return json(value);
+    } else {
+      json::number_unsigned_t value = 0;
+      if (std::from_chars(text, end, value).ec == std::errc{})
+        return json(value);
+    }
+  }
+  // strtod in the C locale whatever the process's is (`text` ends in NUL).
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
+  auto value = strtod_l(text, nullptr, c_locale);
+  if (!std::isfinite(value))
+    return std::nullopt;
+  return json(value);
+}
+
+/// Whether `s` holds a UTF-16 surrogate (bytes ED A0..BF): RapidJSON 1.1
+/// turns an escaped lone low surrogate (`\udc00`) into one.
+bool has_surrogate(const char* s, size_t n) {
+  for (const auto* at = s;
+       (at = static_cast<const char*>(std::memchr(at, '\xED', s + n - at)));
+       ++at)
+    if (at + 1 < s + n && static_cast<unsigned char>(at[1]) >= 0xA0)
+      return true;
+  return false;
+}
+
 /// Builds a nlohmann document from RapidJSON's reading events.
 class document_builder {
 public:
   json root;
+  /// Why the builder stopped the reader, if it did.
+  const char* refusal = nullptr;
 
   bool Null() { return put(nullptr); }
   bool Bool(bool b) { return put(b); }
-  bool Int(int i) { return put(json::number_integer_t{i}); }
-  bool Uint(unsigned u) { return put(json::number_unsigned_t{u}); }
-  bool Int64(int64_t i) { return put(json::number_integer_t{i}); }
-  bool Uint64(uint64_t u) { return put(json::number_unsigned_t{u}); }
-  bool Double(double d) { return put(d); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  // Numbers come as text (kParseNumbersAsStringsFlag), never as these.
+  bool Int(int) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Int64(int64_t) { return false; }
+  bool Uint64(uint64_t) { return false; }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    auto number = number_from_text(s, n);
+    if (!number)
+      return refuse("a number out of range");
+    return put(std::move(*number));
+  }
   bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (has_surrogate(s, n))
+      return refuse("a lone surrogate in a string");
     return put(std::string{s, n});
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (has_surrogate(s, n))
+      return refuse("a lone surrogate in a key");
     key_.assign(s, n);
     return true;
   }
@@ -71,8 +128,15 @@ private:
     return true;
   }
 
+  bool refuse(const char* why) {
+    refusal = why;
+    return false;
+  }
+
   // Pointers stay valid: only the innermost open container grows.
   bool open(json&& container) {
+    if (open_.size() == max_json_depth)
+      return refuse("nested too deep");
     open_.push_back(place(std::move(container)));
     return true;
   }
@@ -88,7 +152,7 @@ private:
 
 constexpr unsigned read_flags = rapidjson::kParseIterativeFlag |
                                 rapidjson::kParseValidateEncodingFlag |
-                                rapidjson::kParseFullPrecisionFlag;
+                                rapidjson::kParseNumbersAsStringsFlag;
 
 using text_writer =
     rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>,
@@ -151,14 +215,13 @@ std::optional<std::string> read(std::string_view text,
   if (text.substr(0, bom.size()) == bom)
     text.remove_prefix(bom.size());
   rapidjson::MemoryStream in{text.data(), text.size()};
-  // Kept per thread with the stack it grew (cleared after every parse), as
-  // is the writer below: an allocation less per call.
-  thread_local rapidjson::Reader reader;
+  rapidjson::Reader reader;
   auto result = reader.Parse<read_flags>(in, builder);
   if (!result.IsError())
     return std::nullopt;
   return "not JSON at byte " + std::to_string(result.Offset()) + ": " +
-         rapidjson::GetParseError_En(result.Code());
+         (builder.refusal ? builder.refusal
+                          : rapidjson::GetParseError_En(result.Code()));
 }
 
 } // namespace
@@ -187,7 +250,14 @@ std::string dump_json(const nlohmann::json& doc) {
   out.Reset(buffer);
   if (!write(out, doc))
     throw json_text_error{"a string is not valid UTF-8"};
-  return std::string{buffer.GetString(), buffer.GetSize()};
+  std::string text{buffer.GetString(), buffer.GetSize()};
+  // A rare big text does not keep its memory in every thread.
+  constexpr size_t kept_bytes = 64 * 1024;
+  if (text.size() > kept_bytes) {
+    buffer.Clear();
+    buffer.ShrinkToFit();
+  }
+  return text;
 }
 
 } // namespace mall::domains
