@@ -257,6 +257,28 @@ CAF_TEST(get and await answer alike however their json is spelled) {
   CAF_CHECK(!is_await_command(std::string{get_body}));
 }
 
+CAF_TEST(get and await however spelled refuse a missing entity alike) {
+  auto c = spawn_counter<settling>("s1");
+  for (std::string_view body :
+       {get_body, await_body, std::string_view{R"({ "type": "get" })"},
+        std::string_view{R"({ "type": "await" })"}}) {
+    auto r = call(c, entity_command{"settling", "s1", std::string{body}, "t"});
+    CAF_CHECK_EQUAL(r.error_code, "not_found");
+  }
+}
+
+CAF_TEST(an await spelled otherwise parks like the canonical one) {
+  auto c = spawn_counter<settling>("s1");
+  call(c, inc("s1", 3));
+  auto parked = self->request(
+      c, caf::infinite,
+      entity_command{"settling", "s1", R"({ "type": "await" })", "t"});
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  call(c, inc("s1", 7));
+  CAF_CHECK_EQUAL(receive_reply(parked).body, R"({"value":10})");
+}
+
 CAF_TEST(invalid or refused commands are answered with errors and no events) {
   auto c = spawn_counter("c1");
   CAF_CHECK_EQUAL(call(c, cmd("c1", "nope")).error_code, "invalid_json");

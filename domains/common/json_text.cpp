@@ -158,21 +158,25 @@ using text_writer =
                       rapidjson::UTF8<>, rapidjson::CrtAllocator,
                       rapidjson::kWriteValidateEncodingFlag>;
 
-/// Writes `doc` to `out`; false when a string is not valid UTF-8.
-bool write(text_writer& out, const json& doc) {
+/// Writes `doc`, `depth` containers deep, to `out`; false when a string is
+/// not valid UTF-8. Throws for what `parse_json` would not read back.
+bool write(text_writer& out, const json& doc, size_t depth = 0) {
+  if (doc.is_structured() && depth == max_json_depth)
+    throw json_text_error{"nested deeper than " +
+                          std::to_string(max_json_depth) + " levels"};
   switch (doc.type()) {
   case json::value_t::object: {
     out.StartObject();
     for (const auto& [key, value] : doc.get_ref<const json::object_t&>())
       if (!out.Key(key.data(), static_cast<rapidjson::SizeType>(key.size())) ||
-          !write(out, value))
+          !write(out, value, depth + 1))
         return false;
     return out.EndObject();
   }
   case json::value_t::array: {
     out.StartArray();
     for (const auto& item : doc.get_ref<const json::array_t&>())
-      if (!write(out, item))
+      if (!write(out, item, depth + 1))
         return false;
     return out.EndArray();
   }
@@ -241,22 +245,26 @@ nlohmann::json parse_json(std::string_view text) {
 
 std::string dump_json(const nlohmann::json& doc) {
   // One buffer per thread, kept between calls: most texts fit in what the
-  // last one needed.
+  // last one needed. A rare big one does not keep its memory in every
+  // thread, whether it was written or failed halfway.
   thread_local rapidjson::StringBuffer buffer;
   thread_local text_writer out{buffer};
+  struct keep_small {
+    rapidjson::StringBuffer& buffer;
+    ~keep_small() {
+      constexpr size_t kept_bytes = 64 * 1024;
+      if (buffer.stack_.GetCapacity() > kept_bytes) {
+        buffer.Clear();
+        buffer.ShrinkToFit();
+      }
+    }
+  } guard{buffer};
   buffer.Clear();
   // Also forgets the levels of a write that failed halfway.
   out.Reset(buffer);
   if (!write(out, doc))
     throw json_text_error{"a string is not valid UTF-8"};
-  std::string text{buffer.GetString(), buffer.GetSize()};
-  // A rare big text does not keep its memory in every thread.
-  constexpr size_t kept_bytes = 64 * 1024;
-  if (text.size() > kept_bytes) {
-    buffer.Clear();
-    buffer.ShrinkToFit();
-  }
-  return text;
+  return std::string{buffer.GetString(), buffer.GetSize()};
 }
 
 } // namespace mall::domains

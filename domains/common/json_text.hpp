@@ -48,7 +48,8 @@ nlohmann::json try_parse_json(std::string_view text);
 /// doubles in RapidJSON's shortest form that reads back to the same bits
 /// (`1e15` as `1000000000000000.0`, `1e-7` as `1e-7`, where nlohmann writes
 /// `1e+15` and `1e-07`), control characters in upper-case hex (`\u001F`).
-/// Throws `json_text_error` when a string in it is not valid UTF-8.
+/// Throws `json_text_error` when a string in it is not valid UTF-8 or it
+/// nests deeper than `max_json_depth` (it would not read back).
 std::string dump_json(const nlohmann::json& doc);
 
 } // namespace mall::domains
