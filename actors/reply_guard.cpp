@@ -8,7 +8,10 @@ reply_guard::reply_guard(entity_gateway::reply_handler handler)
 }
 
 reply_guard::~reply_guard() {
-  deliver(entity_reply{"unavailable", "the entity did not answer", {}, {}});
+  // The last owner is going: nothing can deliver concurrently any more, and
+  // most guards were answered, so the error reply is built only when needed.
+  if (!delivered())
+    deliver(entity_reply{"unavailable", "the entity did not answer", {}, {}});
 }
 
 void reply_guard::deliver(entity_reply reply) {

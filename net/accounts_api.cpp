@@ -2,6 +2,7 @@
 
 #include "domains/accounts/credentials.hpp"
 #include "domains/accounts/signup_request.hpp"
+#include "domains/common/json_object.hpp"
 #include "domains/common/json_text.hpp"
 #include "net/api_error.hpp"
 #include "net/entity_response.hpp"
@@ -16,14 +17,14 @@ namespace http = boost::beast::http;
 using request_ptr = std::shared_ptr<const api_request>;
 
 std::string register_command(const new_account& account) {
-  return domains::dump_json(
-      nlohmann::json{{"type", "register"},
-                     {"user_id", account.user_id},
-                     {"username", account.username},
-                     {"password_hash", account.password_hash},
-                     {"name", account.name},
-                     {"address", account.address},
-                     {"role", account.role}});
+  return domains::dump_json(domains::json_object{}
+                                .with("type", "register")
+                                .with("user_id", account.user_id)
+                                .with("username", account.username)
+                                .with("password_hash", account.password_hash)
+                                .with("name", account.name)
+                                .with("address", account.address)
+                                .with("role", account.role));
 }
 
 namespace {
@@ -68,9 +69,10 @@ void signup(std::shared_ptr<accounts_context> ctx, const request_ptr& req,
               if (reply.ok())
                 // The entity answers with the whole account; only the ids
                 // leave.
-                res.body = domains::dump_json(
-                    nlohmann::json{{"user_id", account.user_id},
-                                   {"username", account.username}});
+                res.body =
+                    domains::dump_json(domains::json_object{}
+                                           .with("user_id", account.user_id)
+                                           .with("username", account.username));
               respond(std::move(res));
             });
       });

@@ -1,5 +1,6 @@
 #include "net/deliveries_api.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/json_text.hpp"
 #include "domains/deliveries/delivery.hpp"
 #include "net/access_control.hpp"
@@ -139,13 +140,14 @@ std::optional<json> delivery_of(const json& row) {
       row["delivery_status"].is_null())
     return std::nullopt;
   auto updated = row.value("delivery_updated_at", json{});
-  return json{{"id", row["delivery_id"]},
-              {"order_id", row.value("id", json{})},
-              {"user_id", row.value("user_id", json{})},
-              {"address", row.value("address", json{})},
-              {"status", row["delivery_status"]},
-              {"created_at", row.value("delivery_created_at", updated)},
-              {"updated_at", updated}};
+  return domains::json_object{}
+      .with("id", row["delivery_id"])
+      .with("order_id", row.value("id", json{}))
+      .with("user_id", row.value("user_id", json{}))
+      .with("address", row.value("address", json{}))
+      .with("status", row["delivery_status"])
+      .with("created_at", row.value("delivery_created_at", updated))
+      .with("updated_at", updated);
 }
 
 /// One `GET /deliveries` page being filled from pages of orders.

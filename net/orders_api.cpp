@@ -1,5 +1,6 @@
 #include "net/orders_api.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/json_text.hpp"
 #include "domains/orders/place_order.hpp"
 #include "net/access_control.hpp"
@@ -108,11 +109,12 @@ void await_decision(const placement_ptr& p) {
 }
 
 void create_order(const placement_ptr& p, const std::string& address) {
-  json cmd{{"type", "create"},
-           {"user_id", p->who.user_id},
-           {"product_id", p->order.product_id},
-           {"qty", p->order.qty},
-           {"address", address}};
+  json cmd = domains::json_object{}
+                 .with("type", "create")
+                 .with("user_id", p->who.user_id)
+                 .with("product_id", p->order.product_id)
+                 .with("qty", p->order.qty)
+                 .with("address", address);
   actors::entity_command create{order_entity_type, p->order_id,
                                 domains::dump_json(cmd), p->trace_id};
   create.expect_new = p->fresh_id;

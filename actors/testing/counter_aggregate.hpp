@@ -3,6 +3,7 @@
 #pragma once
 
 #include "domains/common/aggregate.hpp"
+#include "domains/common/json_object.hpp"
 
 #include <optional>
 #include <stdexcept>
@@ -73,11 +74,11 @@ struct counter_aggregate {
   }
 
   static domains::json reply(const state& s, const command&) {
-    return {{"value", s.value}};
+    return domains::json_object{}.with("value", s.value);
   }
 
   static domains::json encode_event(const event& ev) {
-    return {{"type", "Incremented"}, {"by", ev.by}};
+    return domains::json_object{}.with("type", "Incremented").with("by", ev.by);
   }
 
   static event decode_event(const domains::json& j) {
@@ -85,7 +86,7 @@ struct counter_aggregate {
   }
 
   static domains::json encode_state(const state& s) {
-    return {{"value", s.value}};
+    return domains::json_object{}.with("value", s.value);
   }
 
   static state decode_state(const domains::json& j) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "domains/common/aggregate.hpp"
+#include "domains/common/json_object.hpp"
 
 #include <optional>
 #include <set>
@@ -69,11 +70,11 @@ struct mark_aggregate {
   }
 
   static domains::json reply(const state& s, const command&) {
-    return {{"keys", s.keys}};
+    return domains::json_object{}.with("keys", s.keys);
   }
 
   static domains::json encode_event(const event& ev) {
-    return {{"type", "Marked"}, {"key", ev.key}};
+    return domains::json_object{}.with("type", "Marked").with("key", ev.key);
   }
 
   static event decode_event(const domains::json& j) {
@@ -81,7 +82,7 @@ struct mark_aggregate {
   }
 
   static domains::json encode_state(const state& s) {
-    return {{"keys", s.keys}};
+    return domains::json_object{}.with("keys", s.keys);
   }
 
   static state decode_state(const domains::json& j) {

@@ -1,5 +1,7 @@
 #include "domains/accounts/account_codec.hpp"
 
+#include "domains/common/json_object.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -45,12 +47,13 @@ std::optional<account_command> parse_register(const json& body,
 }
 
 json encode_view(const account& state) {
-  return json{{"user_id", state.user_id},
-              {"username", state.username},
-              {"name", state.name},
-              {"address", state.address},
-              {"role", to_string(state.role)},
-              {"created_at", state.created_at}};
+  return json_object{}
+      .with("user_id", state.user_id)
+      .with("username", state.username)
+      .with("name", state.name)
+      .with("address", state.address)
+      .with("role", to_string(state.role))
+      .with("created_at", state.created_at);
 }
 
 } // namespace
@@ -87,14 +90,15 @@ json account_codec::encode_reply(const account& state,
 
 json account_codec::encode_event(const account_event& event) {
   const auto& e = std::get<account_registered>(event);
-  return json{{"type", "AccountRegistered"},
-              {"user_id", e.user_id},
-              {"username", e.username},
-              {"password_hash", e.password_hash},
-              {"name", e.name},
-              {"address", e.address},
-              {"role", to_string(e.role)},
-              {"created_at", e.created_at}};
+  return json_object{}
+      .with("type", "AccountRegistered")
+      .with("user_id", e.user_id)
+      .with("username", e.username)
+      .with("password_hash", e.password_hash)
+      .with("name", e.name)
+      .with("address", e.address)
+      .with("role", to_string(e.role))
+      .with("created_at", e.created_at);
 }
 
 account_event account_codec::decode_event(const json& j) {

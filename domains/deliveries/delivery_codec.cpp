@@ -1,5 +1,6 @@
 #include "domains/deliveries/delivery_codec.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/overloaded.hpp"
 
 #include <stdexcept>
@@ -75,20 +76,22 @@ std::optional<delivery_command> delivery_codec::parse_command(const json& body,
 
 json delivery_codec::encode_delivery(const delivery& state) {
   if (!visible(state))
-    return json{{"id", state.id},
-                {"order_id", state.order_id},
-                {"user_id", nullptr},
-                {"address", nullptr},
-                {"status", to_string(state.status)},
-                {"created_at", nullptr},
-                {"updated_at", rfc3339(state.updated_at_ms)}};
-  return json{{"id", state.id},
-              {"order_id", state.order_id},
-              {"user_id", state.user_id},
-              {"address", state.address},
-              {"status", to_string(state.status)},
-              {"created_at", rfc3339(state.created_at_ms)},
-              {"updated_at", rfc3339(state.updated_at_ms)}};
+    return json_object{}
+        .with("id", state.id)
+        .with("order_id", state.order_id)
+        .with("user_id", nullptr)
+        .with("address", nullptr)
+        .with("status", to_string(state.status))
+        .with("created_at", nullptr)
+        .with("updated_at", rfc3339(state.updated_at_ms));
+  return json_object{}
+      .with("id", state.id)
+      .with("order_id", state.order_id)
+      .with("user_id", state.user_id)
+      .with("address", state.address)
+      .with("status", to_string(state.status))
+      .with("created_at", rfc3339(state.created_at_ms))
+      .with("updated_at", rfc3339(state.updated_at_ms));
 }
 
 json delivery_codec::encode_reply(const delivery& state,
@@ -99,30 +102,34 @@ json delivery_codec::encode_reply(const delivery& state,
 // -- events -------------------------------------------------------------------
 
 json delivery_codec::encode_event(const delivery_event& event) {
-  return std::visit(
-      overloaded{
-          [](const delivery_started& e) {
-            return json{{"type", "DeliveryStarted"},
-                        {"order_id", e.order_id},
-                        {"user_id", e.user_id},
-                        {"address", e.address},
-                        {"at", e.at}};
-          },
-          [](const delivery_cancelled& e) {
-            return json{{"type", "DeliveryCancelled"}, {"at", e.at}};
-          },
-          [](const delivery_voided& e) {
-            return json{{"type", "DeliveryVoided"},
-                        {"order_id", e.order_id},
-                        {"at", e.at}};
-          },
-          [](const delivery_completed& e) {
-            return json{{"type", "DeliveryCompleted"},
-                        {"order_id", e.order_id},
-                        {"at", e.at}};
-          },
-      },
-      event);
+  return std::visit(overloaded{
+                        [](const delivery_started& e) {
+                          return json_object{}
+                              .with("type", "DeliveryStarted")
+                              .with("order_id", e.order_id)
+                              .with("user_id", e.user_id)
+                              .with("address", e.address)
+                              .with("at", e.at);
+                        },
+                        [](const delivery_cancelled& e) {
+                          return json_object{}
+                              .with("type", "DeliveryCancelled")
+                              .with("at", e.at);
+                        },
+                        [](const delivery_voided& e) {
+                          return json_object{}
+                              .with("type", "DeliveryVoided")
+                              .with("order_id", e.order_id)
+                              .with("at", e.at);
+                        },
+                        [](const delivery_completed& e) {
+                          return json_object{}
+                              .with("type", "DeliveryCompleted")
+                              .with("order_id", e.order_id)
+                              .with("at", e.at);
+                        },
+                    },
+                    event);
 }
 
 delivery_event delivery_codec::decode_event(const json& j) {
@@ -144,13 +151,14 @@ delivery_event delivery_codec::decode_event(const json& j) {
 // -- state --------------------------------------------------------------------
 
 json delivery_codec::encode_state(const delivery& state) {
-  return json{{"id", state.id},
-              {"order_id", state.order_id},
-              {"user_id", state.user_id},
-              {"address", state.address},
-              {"status", to_string(state.status)},
-              {"created_at_ms", state.created_at_ms},
-              {"updated_at_ms", state.updated_at_ms}};
+  return json_object{}
+      .with("id", state.id)
+      .with("order_id", state.order_id)
+      .with("user_id", state.user_id)
+      .with("address", state.address)
+      .with("status", to_string(state.status))
+      .with("created_at_ms", state.created_at_ms)
+      .with("updated_at_ms", state.updated_at_ms);
 }
 
 delivery delivery_codec::decode_state(const json& j) {

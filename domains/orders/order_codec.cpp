@@ -1,5 +1,6 @@
 #include "domains/orders/order_codec.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/overloaded.hpp"
 
 #include <stdexcept>
@@ -142,19 +143,20 @@ json order_codec::encode_order(const order& state) {
   auto reason = state.reason == reject_reason::none
                     ? json(nullptr)
                     : json(to_string(state.reason));
-  return json{{"id", state.id},
-              {"user_id", state.user_id},
-              {"product_id", state.product_id},
-              {"product_name", or_null(state.product_name)},
-              {"qty", state.qty},
-              {"unit_price", or_null(state.unit_price)},
-              {"total", or_null(state.total)},
-              {"address", state.address},
-              {"status", to_string(state.status)},
-              {"reason", std::move(reason)},
-              {"delivery_id", or_null(state.delivery_id)},
-              {"created_at", rfc3339(state.created_at_ms)},
-              {"updated_at", rfc3339(state.updated_at_ms)}};
+  return json_object{}
+      .with("id", state.id)
+      .with("user_id", state.user_id)
+      .with("product_id", state.product_id)
+      .with("product_name", or_null(state.product_name))
+      .with("qty", state.qty)
+      .with("unit_price", or_null(state.unit_price))
+      .with("total", or_null(state.total))
+      .with("address", state.address)
+      .with("status", to_string(state.status))
+      .with("reason", std::move(reason))
+      .with("delivery_id", or_null(state.delivery_id))
+      .with("created_at", rfc3339(state.created_at_ms))
+      .with("updated_at", rfc3339(state.updated_at_ms));
 }
 
 json order_codec::encode_reply(const order& state, const order_command&) {
@@ -166,41 +168,48 @@ json order_codec::encode_reply(const order& state, const order_command&) {
 json order_codec::encode_event(const order_event& event) {
   return std::visit(overloaded{
                         [](const order_created& e) {
-                          return json{{"type", "OrderCreated"},
-                                      {"id", e.id},
-                                      {"user_id", e.user_id},
-                                      {"product_id", e.product_id},
-                                      {"qty", e.qty},
-                                      {"address", e.address},
-                                      {"at", e.at}};
+                          return json_object{}
+                              .with("type", "OrderCreated")
+                              .with("id", e.id)
+                              .with("user_id", e.user_id)
+                              .with("product_id", e.product_id)
+                              .with("qty", e.qty)
+                              .with("address", e.address)
+                              .with("at", e.at);
                         },
                         [](const order_placed& e) {
-                          return json{{"type", "OrderPlaced"},
-                                      {"product_name", e.product_name},
-                                      {"unit_price", e.unit_price},
-                                      {"total", e.total},
-                                      {"user_id", e.user_id},
-                                      {"address", e.address},
-                                      {"at", e.at}};
+                          return json_object{}
+                              .with("type", "OrderPlaced")
+                              .with("product_name", e.product_name)
+                              .with("unit_price", e.unit_price)
+                              .with("total", e.total)
+                              .with("user_id", e.user_id)
+                              .with("address", e.address)
+                              .with("at", e.at);
                         },
                         [](const order_rejected& e) {
-                          return json{{"type", "OrderRejected"},
-                                      {"reason", to_string(e.reason)},
-                                      {"product_id", e.product_id},
-                                      {"at", e.at}};
+                          return json_object{}
+                              .with("type", "OrderRejected")
+                              .with("reason", to_string(e.reason))
+                              .with("product_id", e.product_id)
+                              .with("at", e.at);
                         },
                         [](const order_cancelled& e) {
-                          return json{{"type", "OrderCancelled"},
-                                      {"product_id", e.product_id},
-                                      {"at", e.at}};
+                          return json_object{}
+                              .with("type", "OrderCancelled")
+                              .with("product_id", e.product_id)
+                              .with("at", e.at);
                         },
                         [](const delivery_assigned& e) {
-                          return json{{"type", "DeliveryAssigned"},
-                                      {"delivery_id", e.delivery_id},
-                                      {"at", e.at}};
+                          return json_object{}
+                              .with("type", "DeliveryAssigned")
+                              .with("delivery_id", e.delivery_id)
+                              .with("at", e.at);
                         },
                         [](const order_delivered& e) {
-                          return json{{"type", "OrderDelivered"}, {"at", e.at}};
+                          return json_object{}
+                              .with("type", "OrderDelivered")
+                              .with("at", e.at);
                         },
                     },
                     event);
@@ -234,20 +243,21 @@ order_event order_codec::decode_event(const json& j) {
 // -- state --------------------------------------------------------------------
 
 json order_codec::encode_state(const order& state) {
-  return json{{"exists", state.exists},
-              {"id", state.id},
-              {"user_id", state.user_id},
-              {"product_id", state.product_id},
-              {"qty", state.qty},
-              {"address", state.address},
-              {"status", to_string(state.status)},
-              {"reason", to_string(state.reason)},
-              {"delivery_id", or_null(state.delivery_id)},
-              {"product_name", or_null(state.product_name)},
-              {"unit_price", or_null(state.unit_price)},
-              {"total", or_null(state.total)},
-              {"created_at_ms", state.created_at_ms},
-              {"updated_at_ms", state.updated_at_ms}};
+  return json_object{}
+      .with("exists", state.exists)
+      .with("id", state.id)
+      .with("user_id", state.user_id)
+      .with("product_id", state.product_id)
+      .with("qty", state.qty)
+      .with("address", state.address)
+      .with("status", to_string(state.status))
+      .with("reason", to_string(state.reason))
+      .with("delivery_id", or_null(state.delivery_id))
+      .with("product_name", or_null(state.product_name))
+      .with("unit_price", or_null(state.unit_price))
+      .with("total", or_null(state.total))
+      .with("created_at_ms", state.created_at_ms)
+      .with("updated_at_ms", state.updated_at_ms);
 }
 
 order order_codec::decode_state(const json& j) {

@@ -1,5 +1,6 @@
 #include "domains/orders/order_saga.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/overloaded.hpp"
 #include "domains/deliveries/delivery_aggregate.hpp"
 #include "domains/orders/order_aggregate.hpp"
@@ -24,7 +25,7 @@ saga_command to_order(const std::string& order_id, json body) {
 saga_command release(const std::string& product_id,
                      const std::string& order_id) {
   return {product_type, product_id,
-          json{{"type", "release"}, {"order_id", order_id}}};
+          json_object{}.with("type", "release").with("order_id", order_id)};
 }
 
 commands react_to_order(const std::string& order_id, const json& encoded) {
@@ -33,16 +34,18 @@ commands react_to_order(const std::string& order_id, const json& encoded) {
       overloaded{
           [&](const order_created& e) -> commands {
             return {{product_type, e.product_id,
-                     json{{"type", "reserve"},
-                          {"order_id", order_id},
-                          {"qty", e.qty}}}};
+                     json_object{}
+                         .with("type", "reserve")
+                         .with("order_id", order_id)
+                         .with("qty", e.qty)}};
           },
           [&](const order_placed& e) -> commands {
             return {{delivery_type, delivery_id,
-                     json{{"type", "start"},
-                          {"order_id", order_id},
-                          {"user_id", e.user_id},
-                          {"address", e.address}}}};
+                     json_object{}
+                         .with("type", "start")
+                         .with("order_id", order_id)
+                         .with("user_id", e.user_id)
+                         .with("address", e.address)}};
           },
           [&](const order_rejected& e) -> commands {
             return {release(e.product_id, order_id)};
@@ -51,7 +54,9 @@ commands react_to_order(const std::string& order_id, const json& encoded) {
             // The delivery first: API.md's order is DeliveryCancelled, then
             // StockIncreased.
             return {{delivery_type, delivery_id,
-                     json{{"type", "cancel"}, {"order_id", order_id}}},
+                     json_object{}
+                         .with("type", "cancel")
+                         .with("order_id", order_id)},
                     release(e.product_id, order_id)};
           },
           [&](const delivery_assigned&) -> commands { return {}; },
@@ -65,14 +70,17 @@ commands react_to_product(const json& encoded) {
   return std::visit(
       overloaded{
           [&](const stock_decreased& e) -> commands {
-            return {to_order(e.order_id, json{{"type", "confirm_reservation"},
-                                              {"product_name", e.name},
-                                              {"unit_price", e.price}})};
+            return {
+                to_order(e.order_id, json_object{}
+                                         .with("type", "confirm_reservation")
+                                         .with("product_name", e.name)
+                                         .with("unit_price", e.price))};
           },
           [&](const stock_decrease_failed& e) -> commands {
-            return {
-                to_order(e.order_id, json{{"type", "reject"},
-                                          {"reason", "insufficient_stock"}})};
+            return {to_order(e.order_id,
+                             json_object{}
+                                 .with("type", "reject")
+                                 .with("reason", "insufficient_stock"))};
           },
           [&](const auto&) -> commands { return {}; },
       },
@@ -85,11 +93,14 @@ commands react_to_delivery(const std::string& delivery_id,
   return std::visit(
       overloaded{
           [&](const delivery_started& e) -> commands {
-            return {to_order(e.order_id, json{{"type", "assign_delivery"},
-                                              {"delivery_id", delivery_id}})};
+            return {
+                to_order(e.order_id, json_object{}
+                                         .with("type", "assign_delivery")
+                                         .with("delivery_id", delivery_id))};
           },
           [&](const delivery_completed& e) -> commands {
-            return {to_order(e.order_id, json{{"type", "mark_delivered"}})};
+            return {to_order(e.order_id,
+                             json_object{}.with("type", "mark_delivered"))};
           },
           [&](const auto&) -> commands { return {}; },
       },

@@ -1,5 +1,6 @@
 #include "domains/orders/order_view.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/overloaded.hpp"
 #include "domains/orders/order_codec.hpp"
 
@@ -60,15 +61,16 @@ void update(json& doc, const order_event& event) {
 }
 
 json mypage_entry(const json& doc) {
-  return json{{"order_id", doc.at("id")},
-              {"product_id", doc.at("product_id")},
-              {"product_name", doc.at("product_name")},
-              {"qty", doc.at("qty")},
-              {"total", doc.at("total")},
-              {"order_status", doc.at("status")},
-              {"delivery_status", doc.at(delivery_status_key)},
-              {"ordered_at", doc.at("created_at")},
-              {"updated_at", doc.at("updated_at")}};
+  return json_object{}
+      .with("order_id", doc.at("id"))
+      .with("product_id", doc.at("product_id"))
+      .with("product_name", doc.at("product_name"))
+      .with("qty", doc.at("qty"))
+      .with("total", doc.at("total"))
+      .with("order_status", doc.at("status"))
+      .with("delivery_status", doc.at(delivery_status_key))
+      .with("ordered_at", doc.at("created_at"))
+      .with("updated_at", doc.at("updated_at"));
 }
 
 bool counts_as_spent(const json& doc) {
@@ -98,10 +100,11 @@ json mypage_of(const std::string& user_id, const std::vector<json>& docs) {
     if (counts_as_spent(doc))
       total_spent += doc.at("total").get<int64_t>();
   }
-  return json{{"user_id", user_id},
-              {"orders", std::move(orders)},
-              {"order_count", docs.size()},
-              {"total_spent", total_spent}};
+  return json_object{}
+      .with("user_id", user_id)
+      .with("orders", std::move(orders))
+      .with("order_count", docs.size())
+      .with("total_spent", total_spent);
 }
 
 } // namespace mall::domains::orders

@@ -1,5 +1,6 @@
 #include "domains/products/catalog_view.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/overloaded.hpp"
 
 namespace mall::domains::products {
@@ -24,10 +25,11 @@ row catalog_view::fold(const row& current, const std::string& product_id,
       overloaded{
           [&](const product_created& e) -> row {
             return view_row{product_id, "", sort_key_of(offset),
-                            nlohmann::json{{"id", product_id},
-                                           {"name", e.name},
-                                           {"price", e.price},
-                                           {"stock", e.stock}}};
+                            domains::json_object{}
+                                .with("id", product_id)
+                                .with("name", e.name)
+                                .with("price", e.price)
+                                .with("stock", e.stock)};
           },
           [&](const product_updated& e) -> row {
             if (!current)

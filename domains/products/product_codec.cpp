@@ -1,5 +1,6 @@
 #include "domains/products/product_codec.hpp"
 
+#include "domains/common/json_object.hpp"
 #include "domains/common/overloaded.hpp"
 
 #include <stdexcept>
@@ -81,10 +82,11 @@ reservation_status reservation_status_from(const std::string& text) {
 }
 
 json encode_view(const product& state) {
-  return json{{"id", state.id},
-              {"name", state.name},
-              {"price", state.price},
-              {"stock", state.stock}};
+  return json_object{}
+      .with("id", state.id)
+      .with("name", state.name)
+      .with("price", state.price)
+      .with("stock", state.stock);
 }
 
 // Adds what an order learns about its reservation to the product view.
@@ -124,45 +126,50 @@ json product_codec::encode_reply(const product& state,
 // -- events -------------------------------------------------------------------
 
 json product_codec::encode_event(const product_event& event) {
-  return std::visit(
-      overloaded{
-          [](const product_created& e) {
-            return json{{"type", "ProductCreated"},
-                        {"id", e.id},
-                        {"name", e.name},
-                        {"price", e.price},
-                        {"stock", e.stock}};
-          },
-          [](const product_updated& e) {
-            return json{{"type", "ProductUpdated"},
-                        {"name", e.name},
-                        {"price", e.price}};
-          },
-          [](const stock_increased& e) {
-            auto j = json{{"type", "StockIncreased"}, {"qty", e.qty}};
-            if (e.order_id)
-              j["order_id"] = *e.order_id;
-            return j;
-          },
-          [](const stock_decreased& e) {
-            return json{{"type", "StockDecreased"},
-                        {"order_id", e.order_id},
-                        {"qty", e.qty},
-                        {"name", e.name},
-                        {"price", e.price}};
-          },
-          [](const stock_decrease_failed& e) {
-            return json{{"type", "StockDecreaseFailed"},
-                        {"order_id", e.order_id},
-                        {"qty", e.qty},
-                        {"available", e.available}};
-          },
-          [](const reservation_voided& e) {
-            return json{{"type", "ReservationVoided"},
-                        {"order_id", e.order_id}};
-          },
-      },
-      event);
+  return std::visit(overloaded{
+                        [](const product_created& e) {
+                          return json_object{}
+                              .with("type", "ProductCreated")
+                              .with("id", e.id)
+                              .with("name", e.name)
+                              .with("price", e.price)
+                              .with("stock", e.stock);
+                        },
+                        [](const product_updated& e) {
+                          return json_object{}
+                              .with("type", "ProductUpdated")
+                              .with("name", e.name)
+                              .with("price", e.price);
+                        },
+                        [](const stock_increased& e) {
+                          json_object j;
+                          j.with("type", "StockIncreased").with("qty", e.qty);
+                          if (e.order_id)
+                            j.with("order_id", *e.order_id);
+                          return j;
+                        },
+                        [](const stock_decreased& e) {
+                          return json_object{}
+                              .with("type", "StockDecreased")
+                              .with("order_id", e.order_id)
+                              .with("qty", e.qty)
+                              .with("name", e.name)
+                              .with("price", e.price);
+                        },
+                        [](const stock_decrease_failed& e) {
+                          return json_object{}
+                              .with("type", "StockDecreaseFailed")
+                              .with("order_id", e.order_id)
+                              .with("qty", e.qty)
+                              .with("available", e.available);
+                        },
+                        [](const reservation_voided& e) {
+                          return json_object{}
+                              .with("type", "ReservationVoided")
+                              .with("order_id", e.order_id);
+                        },
+                    },
+                    event);
 }
 
 product_event product_codec::decode_event(const json& j) {
@@ -194,14 +201,18 @@ product_event product_codec::decode_event(const json& j) {
 json product_codec::encode_state(const product& state) {
   auto reservations = json::object();
   for (const auto& [order_id, r] : state.reservations)
-    reservations[order_id] = json{{"status", to_string(r.status)},
-                                  {"qty", r.qty},
-                                  {"name", r.name},
-                                  {"price", r.price}};
-  return json{
-      {"exists", state.exists}, {"id", state.id},
-      {"name", state.name},     {"price", state.price},
-      {"stock", state.stock},   {"reservations", std::move(reservations)}};
+    reservations[order_id] = json_object{}
+                                 .with("status", to_string(r.status))
+                                 .with("qty", r.qty)
+                                 .with("name", r.name)
+                                 .with("price", r.price);
+  return json_object{}
+      .with("exists", state.exists)
+      .with("id", state.id)
+      .with("name", state.name)
+      .with("price", state.price)
+      .with("stock", state.stock)
+      .with("reservations", std::move(reservations));
 }
 
 product product_codec::decode_state(const json& j) {
