@@ -2,6 +2,10 @@
 // and the memory an active entity costs.
 //
 //   bench_entity_commands [entities] [in_flight] [seconds] [activate]
+//
+// Run with MALLOC_CONF=tcache:false to also count heap allocations per
+// command (jemalloc's counters see every allocation only without its
+// thread caches; the rates are lower then).
 
 #include "actors/entity_router.hpp"
 #include "actors/testing/counter_aggregate.hpp"
@@ -15,6 +19,7 @@
 #include <mutex>
 #include <string>
 
+#include <jemalloc/jemalloc.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -45,6 +50,27 @@ double cpu_seconds() {
   getrusage(RUSAGE_SELF, &usage);
   auto secs = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
   return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+/// Heap allocations so far, or -1 while jemalloc's thread caches hide them.
+double allocations() {
+  bool tcache = true;
+  size_t size = sizeof(tcache);
+  if (mallctl("opt.tcache", &tcache, &size, nullptr, 0) != 0 || tcache)
+    return -1;
+  uint64_t epoch = 1;
+  size = sizeof(epoch);
+  mallctl("epoch", &epoch, &size, &epoch, size);
+  double total = 0;
+  for (auto* name :
+       {"stats.arenas.4096.small.nmalloc", "stats.arenas.4096.large.nmalloc"}) {
+    uint64_t count = 0;
+    size = sizeof(count);
+    if (mallctl(name, &count, &size, nullptr, 0) != 0)
+      return -1;
+    total += static_cast<double>(count);
+  }
+  return total;
 }
 
 std::shared_ptr<entity_environment> make_env() {
@@ -137,12 +163,14 @@ void measure_throughput(caf::actor_system& sys,
   c.target = -1;
   auto t0 = bench_clock::now();
   auto cpu0 = cpu_seconds();
+  auto allocs0 = allocations();
   for (long i = 0; i < in_flight; ++i)
     next(i);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   auto done = c.done.load();
   auto t1 = bench_clock::now();
   auto cpu = cpu_seconds() - cpu0;
+  auto allocs = allocations() - allocs0;
   stop = true;
   // Let the loop drain before the router goes away.
   while (c.done.load() < started.load())
@@ -152,6 +180,8 @@ void measure_throughput(caf::actor_system& sys,
               "%.0f commands/s, %.0f per CPU second (errors: %ld)\n",
               label, done, secs, entities, in_flight, done / secs, done / cpu,
               c.errors.load());
+  if (allocs0 >= 0)
+    std::printf("  %.1f heap allocations per command\n", allocs / done);
 }
 
 } // namespace

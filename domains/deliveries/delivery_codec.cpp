@@ -75,22 +75,18 @@ std::optional<delivery_command> delivery_codec::parse_command(const json& body,
 }
 
 json delivery_codec::encode_delivery(const delivery& state) {
-  if (!visible(state))
-    return json_object{}
-        .with("id", state.id)
-        .with("order_id", state.order_id)
-        .with("user_id", nullptr)
-        .with("address", nullptr)
-        .with("status", to_string(state.status))
-        .with("created_at", nullptr)
-        .with("updated_at", rfc3339(state.updated_at_ms));
+  // A delivery that never became visible shows no customer fields.
+  auto shown = visible(state);
+  auto only_shown = [shown](json value) {
+    return shown ? std::move(value) : json(nullptr);
+  };
   return json_object{}
       .with("id", state.id)
       .with("order_id", state.order_id)
-      .with("user_id", state.user_id)
-      .with("address", state.address)
+      .with("user_id", only_shown(state.user_id))
+      .with("address", only_shown(state.address))
       .with("status", to_string(state.status))
-      .with("created_at", rfc3339(state.created_at_ms))
+      .with("created_at", only_shown(rfc3339(state.created_at_ms)))
       .with("updated_at", rfc3339(state.updated_at_ms));
 }
 
