@@ -105,6 +105,9 @@ template<class Aggregate> struct entity_state {
   /// While a batch is being committed: its commands, and those that
   /// arrived meanwhile. Null while idle, which most entities are.
   std::unique_ptr<write_books> writing;
+  /// Started empty without reading the journal (`recovery_record::
+  /// assumed_new`) and not yet confirmed by a commit.
+  bool assumed_new = false;
 
   static inline const char* name = "entity";
 
@@ -136,6 +139,7 @@ void rebuild(entity_state<Aggregate>& st, persistence::recovery_record& rec) {
   st.seq_nr = 0;
   st.snapshot_seq_nr = 0;
   st.position = {};
+  st.assumed_new = rec.assumed_new;
   if (auto& snap = rec.snapshot) {
     st.state = Aggregate::decode_state(domains::parse_json(snap->payload));
     st.seq_nr = snap->seq_nr;
@@ -354,9 +358,19 @@ template<class Aggregate>
 void on_committed(entity_actor_type<Aggregate>* self,
                   persistence::append_result& result) {
   auto& st = self->state;
+  auto conflict = result.status == persistence::append_status::conflict;
+  if (conflict && st.assumed_new) {
+    // Events exist after all (a command sent again, or an id drawn twice):
+    // stopping without an answer makes the shard read them and send the
+    // batch again, so no caller sees the wrong guess.
+    abandon_waiting(st);
+    self->quit();
+    return;
+  }
   auto batch = std::move(st.writing->batch);
   st.writing->batch.clear();
   if (result.status == persistence::append_status::ok) {
+    st.assumed_new = false;
     st.position = result.last_position;
     auto token = token_of(st);
     for (auto& m : batch) {
@@ -368,7 +382,6 @@ void on_committed(entity_actor_type<Aggregate>* self,
     run_queued(self);
     return;
   }
-  auto conflict = result.status == persistence::append_status::conflict;
   for (auto& m : batch)
     m.promise.deliver(
         error_reply("unavailable", conflict ? "concurrent writer, retry"
@@ -407,8 +420,13 @@ caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
       records);
   if (!reply)
     return parked;
-  if (records.empty())
+  if (records.empty()) {
+    // Only a commit proves an entity started unread to be new: stop, so
+    // that the next command finds it read from the journal.
+    if (st.assumed_new)
+      self->quit();
     return std::move(*reply);
+  }
   auto promise = self->make_response_promise();
   st.writing = std::make_unique<write_books>();
   st.writing->batch.push_back(batch_member{promise, std::move(*reply)});

@@ -25,14 +25,16 @@ struct entity_command {
   /// command then answers without `body`, and the entity skips encoding
   /// its state for it.
   bool wants_body = true;
-  /// Set by callers that start the entity's life with this command under
-  /// an id they just drew at random (a new order): a shard that does not
-  /// hold the entity starts it empty instead of reading the journal. Only
-  /// for commands that write on an empty state, or whose refusal does not
-  /// depend on it: should events exist after all, the append conflicts on
-  /// seq_nr 1, the entity recovers from the journal and the command is
-  /// answered `unavailable`. Not for commands that may be delivered again
-  /// (a saga's): each repeat would conflict.
+  /// Set by callers whose command normally starts the entity's life (a new
+  /// order under an id just drawn, the delivery of a placed order): a shard
+  /// that does not hold the entity starts it empty instead of reading the
+  /// journal. Should events exist after all (a saga's command sent again),
+  /// the append conflicts on seq_nr 1 and the entity stops unanswered; its
+  /// shard reads the journal and sends the command again, so the caller
+  /// never sees the guess. Only for commands that write on an empty state
+  /// or whose refusal does not depend on it: an entity started this way
+  /// stops after an answer that wrote nothing, since only a commit proves
+  /// the guess.
   bool expect_new = false;
 };
 

@@ -161,6 +161,7 @@ void route(shard_actor* self, const entity_command& cmd, pending_command p) {
     i = st.children.emplace(std::move(key), child{}).first;
     if (cmd.expect_new) {
       persistence::recovery_record nothing_yet;
+      nothing_yet.assumed_new = true;
       spawn_child(self, *i, nothing_yet);
     } else {
       start(self, *i);
@@ -257,7 +258,8 @@ void on_child_exit(shard_actor* self, child_entry& entry,
   auto lost = std::move(c.in_flight);
   c.in_flight.clear();
   if (!reason || reason == caf::exit_reason::normal) {
-    // Passivated. Whatever raced with the stop starts it again.
+    // Passivated, or started unread and found not new. Whatever raced with
+    // the stop, or was left unanswered, starts it again from the journal.
     lost.insert(lost.end(), std::make_move_iterator(c.waiting.begin()),
                 std::make_move_iterator(c.waiting.end()));
     c.waiting = std::move(lost);

@@ -92,7 +92,7 @@ policy_commands_of(const std::vector<persistence::event_record>& batch,
     for (auto& cmd : cmds)
       result.push_back(entity_command{std::move(cmd.type), std::move(cmd.id),
                                       domains::dump_json(cmd.body),
-                                      rec.trace_id, false});
+                                      rec.trace_id, false, cmd.expect_new});
   }
   return result;
 }

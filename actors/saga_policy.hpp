@@ -23,6 +23,8 @@ struct policy_command {
   std::string id;
   /// The command, {"type": "...", ...}.
   nlohmann::json body;
+  /// See `entity_command::expect_new`.
+  bool expect_new = false;
 };
 
 /// The pure reaction of a policy to one event of entity `type`/`id`
@@ -32,15 +34,17 @@ using policy_reaction = std::function<std::vector<policy_command>(
     const std::string& type, const std::string& id,
     const nlohmann::json& event)>;
 
-/// Adapts a reaction returning any command struct with `type`, `id` and
-/// `body` members (e.g. domains' `saga_command`) to a `policy_reaction`.
+/// Adapts a reaction returning any command struct with `type`, `id`, `body`
+/// and `expect_new` members (e.g. domains' `saga_command`) to a
+/// `policy_reaction`.
 template<class Reaction> policy_reaction policy_reaction_of(Reaction react) {
   return
       [react = std::move(react)](const std::string& type, const std::string& id,
                                  const nlohmann::json& event) {
         std::vector<policy_command> result;
         for (auto& cmd : react(type, id, event))
-          result.push_back(policy_command{cmd.type, cmd.id, cmd.body});
+          result.push_back(
+              policy_command{cmd.type, cmd.id, cmd.body, cmd.expect_new});
         return result;
       };
 }

@@ -72,8 +72,8 @@ private:
   entity_gateway& next_;
 };
 
-/// mark/n Marked{key} -> mark/n+1 mark{key} up to mark/5; mark/1 also sends
-/// a command that is always refused first.
+/// mark/n Marked{key} -> mark/n+1 mark{key} (expected new) up to mark/5;
+/// mark/1 also sends a command that is always refused first.
 std::vector<policy_command> chain(const std::string& type,
                                   const std::string& id,
                                   const nlohmann::json& event) {
@@ -86,7 +86,8 @@ std::vector<policy_command> chain(const std::string& type,
   if (n < 5)
     result.push_back({"mark",
                       std::to_string(n + 1),
-                      {{"type", "mark"}, {"key", event.at("key")}}});
+                      {{"type", "mark"}, {"key", event.at("key")}},
+                      true});
   return result;
 }
 
@@ -191,7 +192,9 @@ CAF_TEST(the commands of a batch keep their event order and trace ids) {
   CAF_REQUIRE_EQUAL(cmds.size(), 3u);
   CAF_CHECK_EQUAL(cmds[0].id, "9");
   CAF_CHECK_EQUAL(cmds[0].trace_id, "t1");
+  CAF_CHECK(!cmds[0].expect_new);
   CAF_CHECK_EQUAL(cmds[1].id, "2");
+  CAF_CHECK(cmds[1].expect_new);
   CAF_CHECK_EQUAL(cmds[1].body, R"({"key":"a","type":"mark"})");
   CAF_CHECK_EQUAL(cmds[2].id, "4");
   CAF_CHECK_EQUAL(cmds[2].trace_id, "t5");

@@ -85,6 +85,9 @@ struct recovery_record {
   /// Empty when the read worked; otherwise why it failed (and the two
   /// fields above are empty).
   std::string error;
+  /// Set when nothing was read because the caller took the entity for new:
+  /// its first append confirms that, or conflicts if events exist after all.
+  bool assumed_new = false;
 };
 
 /// Thrown by synchronous journal reads when the store is unreachable or

@@ -45,7 +45,8 @@ commands react_to_order(const std::string& order_id, const json& encoded) {
                          .with("type", "start")
                          .with("order_id", order_id)
                          .with("user_id", e.user_id)
-                         .with("address", e.address)}};
+                         .with("address", e.address),
+                     true}};
           },
           [&](const order_rejected& e) -> commands {
             return {release(e.product_id, order_id)};

@@ -19,6 +19,9 @@ struct saga_command {
   std::string id;
   /// The command as the entity's codec reads it: `{"type": "reserve", ...}`.
   nlohmann::json body;
+  /// The command normally starts the entity's life (it writes on an empty
+  /// state), so the runtime need not look for its history first.
+  bool expect_new = false;
 };
 
 /// The commands that `event` (encoded, `{"type": ...}`) of entity
@@ -29,7 +32,8 @@ struct saga_command {
 /// - order OrderCreated → product `reserve {order_id, qty}`
 /// - product StockDecreased → order `confirm_reservation {product_name,
 ///   unit_price}`; StockDecreaseFailed → order `reject {insufficient_stock}`
-/// - order OrderPlaced → delivery `start {order_id, user_id, address}`
+/// - order OrderPlaced → delivery `start {order_id, user_id, address}`,
+///   expected new
 /// - delivery DeliveryStarted → order `assign_delivery {delivery_id}`
 /// - order OrderRejected → product `release {order_id}` (a late reservation)
 /// - order OrderCancelled → delivery `cancel {order_id}`, then product

@@ -20,11 +20,13 @@ namespace deliveries = mall::domains::deliveries;
 
 namespace {
 
-// Renders commands as "type/id body" lines: one check shows every field.
+// Renders commands as "type/id body" lines, "+ new" appended to those
+// expected to start their entity: one check shows every field.
 std::vector<std::string> lines(const std::vector<saga_command>& cmds) {
   std::vector<std::string> out;
   for (const auto& c : cmds)
-    out.push_back(c.type + "/" + c.id + " " + c.body.dump());
+    out.push_back(c.type + "/" + c.id + " " + c.body.dump() +
+                  (c.expect_new ? " + new" : ""));
   return out;
 }
 
@@ -58,7 +60,7 @@ CAF_TEST(a placed order starts its delivery under the derived id) {
   CAF_CHECK_EQUAL(
       on_order(order_placed{"Desk", 5, 15, "u1", "Seoul 1", 2}),
       expected{R"(delivery/d_ab12 {"address":"Seoul 1","order_id":"o_ab12",)"
-               R"("type":"start","user_id":"u1"})"});
+               R"("type":"start","user_id":"u1"} + new)"});
 }
 
 CAF_TEST(a rejected order releases a reservation that may still land) {
