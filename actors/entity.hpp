@@ -423,8 +423,10 @@ caf::result<entity_reply> on_command(entity_actor_type<Aggregate>* self,
   if (records.empty()) {
     // Only a commit proves an entity started unread to be new: stop, so
     // that the next command finds it read from the journal.
-    if (st.assumed_new)
+    if (st.assumed_new) {
+      abandon_waiting(st);
       self->quit();
+    }
     return std::move(*reply);
   }
   auto promise = self->make_response_promise();

@@ -320,7 +320,20 @@ CAF_TEST(an entity started unread that wrote nothing is read before the next
   auto refused = cmd("a", R"({"type":"reject"})");
   refused.expect_new = true;
   CAF_CHECK_EQUAL(call(refused).error_code, "not_found");
-  CAF_CHECK_EQUAL(call(inc("a")).body, R"({"value":101})");
+  // A read, since a write would be repaired by its own conflict.
+  CAF_CHECK_EQUAL(call(get("a")).body, R"({"value":100})");
+}
+
+CAF_TEST(commands queued behind a wrong guess are decided on the journal) {
+  written_elsewhere("a", 1, 100);
+  auto first = self->request(shard, caf::infinite, first_inc("a"));
+  auto read = self->request(shard, caf::infinite, get("a"));
+  auto second = self->request(shard, caf::infinite, inc("a"));
+  sched.run();
+  CAF_CHECK_EQUAL(receive_reply(first).body, R"({"value":101})");
+  CAF_CHECK_EQUAL(receive_reply(read).body, R"({"value":101})");
+  CAF_CHECK_EQUAL(receive_reply(second).body, R"({"value":102})");
+  CAF_CHECK_EQUAL(journal->size(), 3u);
 }
 
 CAF_TEST(a parked await is neither blamed for a crash nor passivated) {
