@@ -189,6 +189,11 @@ int run_node(const node_config& config) {
     journal_options.stall_timeout = milliseconds(config.lease_duration_ms / 2);
     journal_options.may_commit = [routes] { return routes->lease_valid(); };
     journal_options.commit_channel = "mall_journal_commits";
+    // Until the first membership tick says otherwise, peers may listen.
+    auto peers_present = std::make_shared<std::atomic<bool>>(true);
+    journal_options.peers_listening = [peers_present] {
+      return peers_present->load(std::memory_order_relaxed);
+    };
     auto journal = std::make_shared<persistence::pg_journal>(journal_options);
     auto store = std::make_shared<persistence::pg_read_model_store>(url);
     caf::actor_system_config caf_config;
@@ -320,7 +325,13 @@ int run_node(const node_config& config) {
     };
     hooks.fenced = [&journal] { journal->fence(); };
     // The middleman's heartbeats watch every live member.
-    hooks.peers_seen = [&router](const std::vector<std::string>& peers) {
+    // The middleman's heartbeats watch every live member; commits are
+    // announced to the other nodes only while there are any (a member that
+    // joins meanwhile is announced to from the next tick on, and its
+    // consumers poll until then).
+    hooks.peers_seen = [&router,
+                        peers_present](const std::vector<std::string>& peers) {
+      peers_present->store(!peers.empty(), std::memory_order_relaxed);
       router.connect_peers(peers);
     };
     // A leave asked for by an operator ends the process like a SIGTERM.

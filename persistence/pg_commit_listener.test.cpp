@@ -7,6 +7,7 @@
 #include "tests/support/eventually.hpp"
 #include "tests/support/test_postgres.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -66,9 +67,10 @@ CAF_TEST(a commit of another journal wakes the subscribers of this one) {
   CAF_CHECK(eventually(
       [&] {
         std::promise<append_result> done;
-        writer.append({event_record{"product|p1", ++seq, "StockIncreased", "{}",
-                                    "trace", 0}},
-                      [&](append_result r) { done.set_value(r); });
+        writer.append(
+            {event_record{
+                "product|p1", ++seq, "StockIncreased", "{}", "trace", 0, {}}},
+            [&](append_result r) { done.set_value(r); });
         auto result = done.get_future().get();
         if (result.status != append_status::ok)
           return false;
@@ -76,6 +78,43 @@ CAF_TEST(a commit of another journal wakes the subscribers of this one) {
         return eventually([&] { return pushed.has(*written); }, 200ms);
       },
       10s));
+}
+
+CAF_TEST(a writer without listening peers announces nothing) {
+  CAF_REQUIRE(pg_schema{pg_schema::journal_migrations()}.migrate(url).ok());
+  std::atomic<bool> peers{true};
+  pg_journal_options options{url};
+  options.commit_channel = "test_commits";
+  pg_journal reader{options};
+  options.peers_listening = [&peers] { return peers.load(); };
+  pg_journal writer{options};
+  heard pushed;
+  reader.subscribe([&](journal_position at) { pushed.add(at); });
+  int64_t seq = 0;
+  auto append = [&] {
+    std::promise<append_result> done;
+    writer.append(
+        {event_record{
+            "product|p2", ++seq, "StockIncreased", "{}", "trace", 0, {}}},
+        [&](append_result r) { done.set_value(r); });
+    auto result = done.get_future().get();
+    CAF_REQUIRE(result.status == append_status::ok);
+    return result.last_position;
+  };
+  CAF_REQUIRE(eventually(
+      [&] {
+        auto at = append();
+        return eventually([&] { return pushed.has(at); }, 200ms);
+      },
+      10s));
+  peers = false;
+  auto unannounced = append();
+  peers = true;
+  auto announced = append();
+  CAF_REQUIRE(eventually([&] { return pushed.has(announced); }, 10s));
+  // One channel delivers in commit order: had the first commit been
+  // announced, it would have been heard before the second.
+  CAF_CHECK(!pushed.has(unannounced));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -306,7 +306,8 @@ pg_journal::insert_and_commit(writer_lane& lane,
     }
     copy.complete();
   }
-  if (!options_.commit_channel.empty())
+  if (!options_.commit_channel.empty() &&
+      (!options_.peers_listening || options_.peers_listening()))
     exec_prepared(tx, "journal_notify", "SELECT pg_notify($1, $2)",
                   options_.commit_channel,
                   pg_commit_listener::payload(positions.back()));

@@ -61,6 +61,11 @@ struct pg_journal_options {
   /// included) reach `subscribe`rs, so that consumers wake up right after a
   /// commit wherever it happened.
   std::string commit_channel{};
+  /// Asked before each announcement on `commit_channel`: false skips it.
+  /// A node alone wakes its own consumers directly, and every NOTIFY costs
+  /// the server a commit-time lock that serializes the writers' commits.
+  /// Empty: always announce.
+  std::function<bool()> peers_listening{};
 };
 
 /// `journal` on PostgreSQL. A writer thread with its own connection takes
